@@ -1,0 +1,91 @@
+/*
+ * auth.c - the auth stack applied to requests and handshakes.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "auth.h"
+#include "log.h"
+
+struct auth_call {
+	struct modules			*m;
+	const struct coffer_auth_request *req;
+	struct coffer_principal		*who;
+	struct coffer_principal		 scratch;
+	int				 have;
+};
+
+static const char *
+auth_rc_name(enum coffer_rc rc)
+{
+	switch (rc) {
+	case COFFER_OK:		 return "ok";
+	case COFFER_DENIED:	 return "denied";
+	case COFFER_IGNORE:	 return "ignore";
+	case COFFER_UNAVAILABLE: return "unavailable";
+	default:		 return "error";
+	}
+}
+
+static enum coffer_rc
+auth_call_one(void *arg, size_t i)
+{
+	struct auth_call *a = arg;
+	struct instance *in = &a->m->auth[i];
+	struct coffer_error err = { "" };
+	enum coffer_rc rc;
+
+	principal_clear(&a->scratch);
+	rc = in->mod->desc->auth->authenticate(in->inst, a->req, &a->scratch,
+	    &err);
+	if (rc == COFFER_OK && !principal_is_set(&a->scratch)) {
+		log_error("auth module %s answered OK without a principal; "
+		    "counted as an error", modules_name(in));
+		return COFFER_ERROR;
+	}
+	if (rc == COFFER_OK && !a->have) {
+		*a->who = a->scratch;
+		a->who->module = modules_name(in);
+		a->have = 1;
+	}
+	if (rc != COFFER_OK && rc != COFFER_IGNORE)
+		log_info("auth module %s: %s (op %s, peer %s)%s%s",
+		    modules_name(in), auth_rc_name(rc), a->req->operation,
+		    a->req->peer_address, err.msg[0] ? ": " : "", err.msg);
+	return rc;
+}
+
+enum coffer_rc
+auth_run(struct modules *m, const struct coffer_auth_request *req,
+    struct coffer_principal *who)
+{
+	struct auth_call a = { .m = m, .req = req, .who = who };
+	enum coffer_rc rc;
+
+	principal_clear(who);
+	rc = stack_run(m->controls, m->nauth, auth_call_one, &a);
+	if (rc != COFFER_OK)
+		principal_clear(who);
+	return rc;
+}
+
+int
+auth_admit(struct modules *m, const uint8_t key[32], const char *peer)
+{
+	for (size_t i = 0; i < m->nauth; i++) {
+		struct instance *in = &m->auth[i];
+		struct coffer_error err = { "" };
+
+		if (in->mod->desc->auth->admit == NULL)
+			continue;
+		if (in->mod->desc->auth->admit(in->inst, key, peer, &err) ==
+		    COFFER_DENIED) {
+			log_info("auth module %s refused a handshake from "
+			    "%s%s%s", modules_name(in), peer,
+			    err.msg[0] ? ": " : "", err.msg);
+			return -1;
+		}
+	}
+	return 0;
+}

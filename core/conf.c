@@ -1,0 +1,367 @@
+/*
+ * conf.c - load cofferd.conf and check every key it holds.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conf.h"
+#include "log.h"
+#include "xalloc.h"
+
+struct conf_key {
+	const char	*name;
+	int		 type;		/* CONFIG_TYPE_*, INT covers INT64 */
+	int		 required;
+	int		(*apply)(struct conf *, const config_setting_t *);
+};
+
+const char *
+conf_where(const config_setting_t *s, char *buf, size_t len)
+{
+	const char *file = config_setting_source_file(s);
+
+	snprintf(buf, len, "%s:%u", file != NULL ? file : "?",
+	    config_setting_source_line(s));
+	return buf;
+}
+
+static void
+conf_error(const config_setting_t *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+conf_error(const config_setting_t *s, const char *fmt, ...)
+{
+	char where[PATH_MAX + 16], msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_error("%s: %s", conf_where(s, where, sizeof(where)), msg);
+}
+
+static const char *
+conf_type_name(int type)
+{
+	switch (type) {
+	case CONFIG_TYPE_GROUP:		return "a group { ... }";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:		return "an integer";
+	case CONFIG_TYPE_FLOAT:		return "a number";
+	case CONFIG_TYPE_STRING:	return "a string";
+	case CONFIG_TYPE_BOOL:		return "true or false";
+	case CONFIG_TYPE_ARRAY:		return "an array [ ... ]";
+	case CONFIG_TYPE_LIST:		return "a list ( ... )";
+	}
+	return "unknown";
+}
+
+static int
+conf_type_ok(int want, int have)
+{
+	if (want == CONFIG_TYPE_INT)
+		return have == CONFIG_TYPE_INT || have == CONFIG_TYPE_INT64;
+	return want == have;
+}
+
+static int
+conf_int_range(const config_setting_t *s, long long lo, long long hi,
+    long long *val_r)
+{
+	long long v = config_setting_get_int64(s);
+
+	if (v < lo || v > hi) {
+		conf_error(s, "'%s' must be between %lld and %lld, not %lld",
+		    config_setting_name(s), lo, hi, v);
+		return -1;
+	}
+	*val_r = v;
+	return 0;
+}
+
+static int
+conf_apply_listen(struct conf *c, const config_setting_t *s)
+{
+	c->listen = config_setting_get_string(s);
+	if (strncmp(c->listen, "tcp://", 6) != 0 &&
+	    strncmp(c->listen, "ipc://", 6) != 0) {
+		conf_error(s, "'listen' must be a tcp:// or ipc:// endpoint, "
+		    "not \"%s\"", c->listen);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+conf_apply_server_key(struct conf *c, const config_setting_t *s)
+{
+	c->server_key = config_setting_get_string(s);
+	return 0;
+}
+
+static int
+conf_apply_module_dir(struct conf *c, const config_setting_t *s)
+{
+	c->module_dir = config_setting_get_string(s);
+	if (c->module_dir[0] != '/') {
+		conf_error(s, "'module_dir' must be an absolute path");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+conf_apply_workers(struct conf *c, const config_setting_t *s)
+{
+	long long v;
+
+	if (conf_int_range(s, 1, 256, &v) < 0)
+		return -1;
+	c->workers = (int)v;
+	return 0;
+}
+
+static int
+conf_apply_queue(struct conf *c, const config_setting_t *s)
+{
+	long long v;
+
+	if (conf_int_range(s, 16, 1000000, &v) < 0)
+		return -1;
+	c->queue_max = (int)v;
+	return 0;
+}
+
+static int
+conf_apply_max_request(struct conf *c, const config_setting_t *s)
+{
+	long long v;
+
+	if (conf_int_range(s, 1024, 64LL * 1024 * 1024, &v) < 0)
+		return -1;
+	c->max_request = (size_t)v;
+	return 0;
+}
+
+static int
+conf_apply_max_depth(struct conf *c, const config_setting_t *s)
+{
+	long long v;
+
+	if (conf_int_range(s, 2, 256, &v) < 0)
+		return -1;
+	c->max_depth = (int)v;
+	return 0;
+}
+
+static int
+conf_apply_log_level(struct conf *c, const config_setting_t *s)
+{
+	const char *word = config_setting_get_string(s);
+
+	if (log_level_parse(word, &c->log_level) < 0) {
+		conf_error(s, "'log_level' must be error, warning, notice, "
+		    "info or debug, not \"%s\"", word);
+		return -1;
+	}
+	c->log_level_set = 1;
+	return 0;
+}
+
+/* The keys of a module entry that belong to the daemon. */
+static int
+conf_entry_load(struct conf_entry *e, const config_setting_t *group,
+    int is_auth)
+{
+	char where[PATH_MAX + 16];
+	const char *control = NULL;
+
+	e->group = (config_setting_t *)group;
+	e->where = xstrdup(conf_where(group, where, sizeof(where)));
+	if (config_setting_type(group) != CONFIG_TYPE_GROUP) {
+		conf_error(group, "a module entry must be a group "
+		    "{ module = \"...\"; ... }");
+		return -1;
+	}
+	if (config_setting_lookup_string(group, "module", &e->module) !=
+	    CONFIG_TRUE) {
+		conf_error(group, "module entry needs 'module', a string");
+		return -1;
+	}
+	if (config_setting_lookup_string(group, "control", &control) ==
+	    CONFIG_TRUE) {
+		if (!is_auth) {
+			conf_error(config_setting_get_member(group, "control"),
+			    "'control' belongs to auth entries, not the store");
+			return -1;
+		}
+		if (control_parse(control, &e->control) < 0) {
+			conf_error(config_setting_get_member(group, "control"),
+			    "'control' must be required, requisite, "
+			    "sufficient or optional, not \"%s\"", control);
+			return -1;
+		}
+	} else if (is_auth) {
+		conf_error(group, "auth entry for '%s' needs 'control' "
+		    "(required, requisite, sufficient or optional)",
+		    e->module);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+conf_apply_store(struct conf *c, const config_setting_t *s)
+{
+	return conf_entry_load(&c->store, s, 0);
+}
+
+static int
+conf_apply_auth(struct conf *c, const config_setting_t *s)
+{
+	int n = config_setting_length(s), rc = 0;
+
+	if (n == 0) {
+		conf_error(s, "'auth' needs at least one module entry");
+		return -1;
+	}
+	if (n > CONF_MAX_AUTH) {
+		conf_error(s, "'auth' has %d entries; at most %d are allowed",
+		    n, CONF_MAX_AUTH);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		if (conf_entry_load(&c->auth[c->nauth++],
+		    config_setting_get_elem(s, (unsigned)i), 1) < 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+static const struct conf_key conf_keys[] = {
+	{ "auth",	       CONFIG_TYPE_LIST,   1, conf_apply_auth },
+	{ "listen",	       CONFIG_TYPE_STRING, 1, conf_apply_listen },
+	{ "log_level",	       CONFIG_TYPE_STRING, 0, conf_apply_log_level },
+	{ "max_json_depth",    CONFIG_TYPE_INT,    0, conf_apply_max_depth },
+	{ "max_request_bytes", CONFIG_TYPE_INT,    0, conf_apply_max_request },
+	{ "module_dir",	       CONFIG_TYPE_STRING, 0, conf_apply_module_dir },
+	{ "queue_max",	       CONFIG_TYPE_INT,    0, conf_apply_queue },
+	{ "server_key",	       CONFIG_TYPE_STRING, 1, conf_apply_server_key },
+	{ "store",	       CONFIG_TYPE_GROUP,  1, conf_apply_store },
+	{ "workers",	       CONFIG_TYPE_INT,    0, conf_apply_workers },
+};
+#define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
+
+static const struct conf_key *
+conf_key_find(const char *name)
+{
+	for (size_t i = 0; i < CONF_NKEYS; i++) {
+		if (strcmp(conf_keys[i].name, name) == 0)
+			return &conf_keys[i];
+	}
+	return NULL;
+}
+
+static int
+conf_check_setting(struct conf *c, const config_setting_t *s)
+{
+	const struct conf_key *k = conf_key_find(config_setting_name(s));
+
+	if (k == NULL) {
+		conf_error(s, "unknown key '%s'", config_setting_name(s));
+		return -1;
+	}
+	if (!conf_type_ok(k->type, config_setting_type(s))) {
+		conf_error(s, "'%s' must be %s, not %s", k->name,
+		    conf_type_name(k->type),
+		    conf_type_name(config_setting_type(s)));
+		return -1;
+	}
+	return k->apply(c, s);
+}
+
+static int
+conf_check(struct conf *c)
+{
+	config_setting_t *root = config_root_setting(&c->cfg);
+	int n = config_setting_length(root), rc = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (conf_check_setting(c, config_setting_get_elem(root,
+		    (unsigned)i)) < 0)
+			rc = -1;
+	}
+	for (size_t i = 0; i < CONF_NKEYS; i++) {
+		if (conf_keys[i].required &&
+		    config_setting_get_member(root, conf_keys[i].name) ==
+		    NULL) {
+			log_error("%s: missing required key '%s'", c->path,
+			    conf_keys[i].name);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+static void
+conf_defaults(struct conf *c)
+{
+	c->workers = CONF_DEFAULT_WORKERS;
+	c->queue_max = CONF_DEFAULT_QUEUE;
+	c->max_request = CONF_DEFAULT_MAX_REQUEST;
+	c->max_depth = CONF_DEFAULT_MAX_DEPTH;
+	c->log_level = COFFER_LOG_INFO;
+}
+
+int
+conf_load(struct conf *c, const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash;
+
+	memset(c, 0, sizeof(*c));
+	conf_defaults(c);
+	config_init(&c->cfg);
+	c->path = xstrdup(path);
+	/* @include "x" is relative to the including file's directory. */
+	slash = strrchr(path, '/');
+	if (slash != NULL && (size_t)(slash - path) < sizeof(dir)) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		config_set_include_dir(&c->cfg, slash == path ? "/" : dir);
+	}
+	if (config_read_file(&c->cfg, path) != CONFIG_TRUE) {
+		if (config_error_type(&c->cfg) == CONFIG_ERR_FILE_IO)
+			log_error("%s: cannot read: %s", path, strerror(errno));
+		else
+			log_error("%s:%d: %s", config_error_file(&c->cfg) ?
+			    config_error_file(&c->cfg) : path,
+			    config_error_line(&c->cfg),
+			    config_error_text(&c->cfg));
+		conf_free(c);
+		return -1;
+	}
+	if (conf_check(c) < 0) {
+		conf_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+void
+conf_free(struct conf *c)
+{
+	free(c->store.where);
+	for (size_t i = 0; i < c->nauth; i++)
+		free(c->auth[i].where);
+	if (c->path != NULL)
+		config_destroy(&c->cfg);
+	free(c->path);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,60 @@
+/*
+ * conf.h - cofferd.conf: the daemon's own settings and the module entries.
+ *
+ * The file is libconfig syntax (with @include).  Every top-level key is
+ * checked against a table: an unknown key, a wrong type or a missing
+ * required key is reported as "FILE:LINE: message" through the log, and
+ * conf_load() fails.  The settings of each module entry are checked later,
+ * against the module's own option table, once the module is loaded
+ * (modconf.c).
+ */
+#ifndef COFFER_CONF_H
+#define COFFER_CONF_H
+
+#include <libconfig.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "coffer/module.h"
+#include "stack.h"
+
+#define CONF_DEFAULT_WORKERS		8
+#define CONF_DEFAULT_MAX_REQUEST	(1024 * 1024)
+#define CONF_DEFAULT_MAX_DEPTH		32
+#define CONF_DEFAULT_QUEUE		4096
+#define CONF_MAX_AUTH			16
+
+/* One module entry: the store group, or one group of the auth list. */
+struct conf_entry {
+	const char	*module;	/* bare name or absolute path */
+	enum control	 control;	/* auth entries only */
+	config_setting_t *group;	/* the whole group, for modconf */
+	char		*where;		/* "FILE:LINE" of the group */
+};
+
+struct conf {
+	config_t	 cfg;
+	char		*path;
+	const char	*listen;
+	const char	*server_key;
+	const char	*module_dir;	/* NULL: the built-in default */
+	int		 workers;
+	int		 queue_max;
+	size_t		 max_request;
+	int		 max_depth;
+	enum coffer_log_level log_level;
+	int		 log_level_set;
+	struct conf_entry store;
+	struct conf_entry auth[CONF_MAX_AUTH];
+	size_t		 nauth;
+};
+
+/* Load and check PATH into C.  Every problem is logged; returns 0 or -1.
+ * On -1, C is left empty and conf_free() is still safe to call. */
+int	 conf_load(struct conf *c, const char *path);
+void	 conf_free(struct conf *c);
+
+/* "FILE:LINE" of a setting, in BUF. */
+const char *conf_where(const config_setting_t *s, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * handle.h - one request, from its bytes to its reply's bytes: decode,
+ * authenticate, dispatch, encode.  No transport here, so the whole pipeline
+ * runs in unit tests without a socket.
+ */
+#ifndef COFFER_HANDLE_H
+#define COFFER_HANDLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "modules.h"
+#include "request.h"
+
+struct handler {
+	struct modules		*mods;
+	struct request_limits	 limits;
+};
+
+struct handle_input {
+	const void	*data;		/* the request frame */
+	size_t		 len;
+	int		 bad_envelope;	/* more than one body frame */
+	const uint8_t	*curve_key;	/* 32 bytes, or NULL */
+	const char	*curve_key_z85;	/* or NULL */
+	const char	*peer;		/* client address, or "" */
+};
+
+/* The reply for IN, malloc'd (free() it), its length in *LEN_R; NULL only
+ * when out of memory. */
+char	*handle_request(const struct handler *h, const struct handle_input *in,
+	    size_t *len_r);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * modules.h - the configured modules: one store and the auth stack.
+ *
+ * modules_open() loads every module the config names (each file once), calls
+ * init() once per file and open() once per entry, in config order, and fails
+ * closed: the first problem is logged with the module, its path and the
+ * reason, everything opened so far is closed again, and -1 is returned.
+ * modules_close() closes instances in reverse order, then fini() and
+ * dlclose() each file, last loaded first.
+ */
+#ifndef COFFER_MODULES_H
+#define COFFER_MODULES_H
+
+#include "conf.h"
+#include "loader.h"
+#include "modconf.h"
+#include "stack.h"
+
+struct instance {
+	struct loaded		*mod;
+	void			*inst;
+	int			 opened;
+	struct coffer_conf	 conf;
+};
+
+struct modules {
+	struct loaded		*loaded;	/* last loaded first */
+	struct instance		 store;
+	struct instance		 auth[CONF_MAX_AUTH];
+	enum control		 controls[CONF_MAX_AUTH];
+	size_t			 nauth;
+	struct coffer_store_limits limits;
+};
+
+int	 modules_open(struct modules *m, const struct conf *c);
+void	 modules_close(struct modules *m);
+/* SIGHUP: call reload() on every instance that has one.  Failures are
+ * logged; the instance keeps its previous state.  Returns the number of
+ * failures. */
+int	 modules_reload(struct modules *m);
+
+const char *modules_name(const struct instance *in);
+
+#endif

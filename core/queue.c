@@ -1,0 +1,89 @@
+/*
+ * queue.c - FIFO of jobs shared by the I/O thread and the workers.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "queue.h"
+
+void
+queue_init(struct queue *q, size_t max)
+{
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->nonempty, NULL);
+	q->head = q->tail = NULL;
+	q->len = 0;
+	q->max = max;
+	q->closed = 0;
+}
+
+void
+queue_destroy(struct queue *q)
+{
+	struct job *j, *next;
+
+	for (j = q->head; j != NULL; j = next) {
+		next = j->next;
+		job_free(j);
+	}
+	pthread_cond_destroy(&q->nonempty);
+	pthread_mutex_destroy(&q->lock);
+}
+
+int
+queue_push(struct queue *q, struct job *job)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&q->lock);
+	if (!q->closed && q->len < q->max) {
+		job->next = NULL;
+		if (q->tail != NULL)
+			q->tail->next = job;
+		else
+			q->head = job;
+		q->tail = job;
+		q->len++;
+		rc = 0;
+		pthread_cond_signal(&q->nonempty);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return rc;
+}
+
+struct job *
+queue_pop(struct queue *q)
+{
+	struct job *j;
+
+	pthread_mutex_lock(&q->lock);
+	while (q->head == NULL && !q->closed)
+		pthread_cond_wait(&q->nonempty, &q->lock);
+	j = q->head;
+	if (j != NULL) {
+		q->head = j->next;
+		if (q->head == NULL)
+			q->tail = NULL;
+		q->len--;
+	}
+	pthread_mutex_unlock(&q->lock);
+	return j;
+}
+
+void
+queue_close(struct queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->closed = 1;
+	pthread_cond_broadcast(&q->nonempty);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void
+job_free(struct job *job)
+{
+	zmq_msg_close(&job->routing_id);
+	zmq_msg_close(&job->body);
+	free(job);
+}

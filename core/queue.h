@@ -1,0 +1,45 @@
+/*
+ * queue.h - the bounded queue of requests between the I/O thread and the
+ * worker threads (mutex and condition variable, FIFO).
+ */
+#ifndef COFFER_QUEUE_H
+#define COFFER_QUEUE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <zmq.h>
+
+/* One request in flight: its envelope, body and who sent it. */
+struct job {
+	zmq_msg_t	 routing_id;
+	zmq_msg_t	 body;
+	int		 delimiter;	/* REQ-style empty frame to echo */
+	int		 bad_envelope;	/* extra frames were dropped */
+	int		 has_key;
+	uint8_t		 key[32];
+	char		 key_z85[41];
+	char		 peer[64];
+	struct job	*next;
+};
+
+struct queue {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 nonempty;
+	struct job	*head, *tail;
+	size_t		 len, max;
+	int		 closed;
+};
+
+void	 queue_init(struct queue *q, size_t max);
+void	 queue_destroy(struct queue *q);
+/* 0, or -1 when the queue is full or closed (the caller keeps JOB). */
+int	 queue_push(struct queue *q, struct job *job);
+/* The oldest job; blocks while empty; NULL once closed and empty. */
+struct job *queue_pop(struct queue *q);
+/* Wake every waiting worker; they drain what is left, then get NULL. */
+void	 queue_close(struct queue *q);
+
+void	 job_free(struct job *job);
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * reply.h - encode a reply message (docs/protocol.md):
+ *
+ *	{ "v": 1, "id": <the request's>, "ok": true, "result": { ... } }
+ *	{ "v": 1, "id": <the request's or null>, "ok": false,
+ *	  "error": { "code": "denied", "message": "..." } }
+ */
+#ifndef COFFER_REPLY_H
+#define COFFER_REPLY_H
+
+#include <jansson.h>
+
+#include "errcode.h"
+
+/* Each returns a malloc'd JSON text (free() it) and its length in *LEN_R,
+ * or NULL when out of memory.  ID may be NULL.  reply_ok() takes over
+ * RESULT's reference. */
+char	*reply_ok(json_t *id, json_t *result, size_t *len_r);
+char	*reply_error(json_t *id, enum errcode code, const char *message,
+	    size_t *len_r);
+
+#endif
