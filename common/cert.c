@@ -208,7 +208,7 @@ cert_line(struct cert *c, enum cert_section *section, const char *line,
 {
 	if (cert_rest_blank(line))
 		return 0;	/* blank or comment */
-	if (line[0] != ' ')
+	if (line[0] != ' ' && line[0] != '\t')
 		return cert_section_start(line, section, err, lineno);
 	if (strncmp(line, "    ", 4) != 0 || line[4] == ' ' ||
 	    line[4] == '\t') {

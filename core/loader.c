@@ -65,7 +65,12 @@ loader_resolve(const char *name, const char *moduledir, char *path,
 	return 0;
 }
 
-/* One file or directory: owned by root or us, writable only by its owner. */
+/*
+ * One file or directory: owned by root or us, writable only by its owner.
+ * A root-owned sticky directory (/tmp) may be writable by all: there nobody
+ * can rename or remove an entry that is not theirs, so what lies below it is
+ * still safe if it is ours.
+ */
 static int
 loader_stat_safe(const char *path, int want_dir, char *err)
 {
@@ -86,6 +91,8 @@ loader_stat_safe(const char *path, int want_dir, char *err)
 		    (unsigned)st.st_uid);
 		return -1;
 	}
+	if (want_dir && st.st_uid == 0 && (st.st_mode & S_ISVTX))
+		return 0;
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 		LOADER_ERR(err, "unsafe permissions: %s is writable by %s "
 		    "(mode %04o)", path, (st.st_mode & S_IWOTH) ? "everyone" :

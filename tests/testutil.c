@@ -63,11 +63,10 @@ tu_tmpdir(void)
 			abort();
 		}
 		/* Absolute, so paths in configs work from anywhere. */
-		char cwd[PATH_MAX], abs[PATH_MAX];
-		if (getcwd(cwd, sizeof(cwd)) == NULL)
+		char abs[PATH_MAX];
+		if (realpath(tu_dir, abs) == NULL)
 			abort();
-		snprintf(abs, sizeof(abs), "%s/%s", cwd, tu_dir);
-		snprintf(tu_dir, sizeof(tu_dir), "%s", abs);
+		memcpy(tu_dir, abs, sizeof(tu_dir));
 	}
 	return tu_dir;
 }

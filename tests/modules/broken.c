@@ -84,6 +84,8 @@ static const struct coffer_module broken_module = {
 
 #if defined(BROKEN_NO_ENTRY)
 COFFER_MODULE_EXPORT const struct coffer_module *
+    coffer_module_entry_misspelt(void);
+COFFER_MODULE_EXPORT const struct coffer_module *
 coffer_module_entry_misspelt(void)
 #else
 COFFER_MODULE_EXPORT const struct coffer_module *

@@ -7,6 +7,7 @@
  *   answer = "ok" | "deny" | "ignore" | "unavailable" | "error" | "garbage"
  *            | "ok_without_principal": answer this to every request
  *   refuse = [ "<Z85 key>", ... ]   keys refused at the handshake
+ *   label  = "text"                  logged by close(), to see the order
  *
  * With a key it knows: OK.  With a key it does not know: DENIED.  With no
  * key (or token, for the tokens list): IGNORE.  Each principal carries the
@@ -37,6 +38,7 @@ struct ta {
 	char		 refuse[TA_MAX][41];
 	size_t		 nrefuse;
 	char		 answer[32];
+	char		 label[32];
 	atomic_int	 reloads;
 };
 
@@ -45,6 +47,7 @@ static const struct coffer_option ta_options[] = {
 	{ "tokens", COFFER_OPT_LIST, 0, "\"TOKEN NAME TYPE\" entries" },
 	{ "answer", COFFER_OPT_STRING, 0, "fixed answer to every request" },
 	{ "refuse", COFFER_OPT_LIST, 0, "keys refused at the handshake" },
+	{ "label", COFFER_OPT_STRING, 0, "name logged by close()" },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -95,6 +98,8 @@ ta_open(const struct coffer_host *host, const struct coffer_conf *conf,
 	t->host = host;
 	snprintf(t->answer, sizeof(t->answer), "%s",
 	    host->conf_string(conf, "answer", ""));
+	snprintf(t->label, sizeof(t->label), "%s",
+	    host->conf_string(conf, "label", ""));
 	if (ta_load_list(host, conf, "users", t->users, &t->nusers, err) < 0 ||
 	    ta_load_list(host, conf, "tokens", t->tokens, &t->ntokens, err) <
 	    0) {
@@ -109,10 +114,29 @@ ta_open(const struct coffer_host *host, const struct coffer_conf *conf,
 	return COFFER_OK;
 }
 
+static const struct coffer_host *ta_host;	/* from init(), for fini() */
+
+static enum coffer_rc
+ta_init(const struct coffer_host *host, struct coffer_error *err)
+{
+	(void)err;
+	ta_host = host;
+	return COFFER_OK;
+}
+
+static void
+ta_fini(void)
+{
+	ta_host->log(ta_host, COFFER_LOG_NOTICE, "fini");
+}
+
 static void
 ta_close(void *inst)
 {
-	free(inst);
+	struct ta *t = inst;
+
+	t->host->log(t->host, COFFER_LOG_NOTICE, "close %s", t->label);
+	free(t);
 }
 
 static enum coffer_rc
@@ -221,6 +245,8 @@ static const struct coffer_module ta_module = {
 	.version = "test",
 	.kind = COFFER_KIND_AUTH,
 	.options = ta_options,
+	.init = ta_init,
+	.fini = ta_fini,
 	.open = ta_open,
 	.close = ta_close,
 	.reload = ta_reload,

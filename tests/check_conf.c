@@ -1,0 +1,245 @@
+/*
+ * check_conf.c - cofferd.conf: every key checked, errors with file and line.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conf.h"
+#include "testutil.h"
+
+#define GOOD_AUTH \
+	"auth = ( { module = \"test_auth\"; control = \"required\"; } );\n"
+#define GOOD_HEAD \
+	"listen = \"tcp://127.0.0.1:7101\";\n" \
+	"server_key = \"/etc/coffer/server.key_secret\";\n" \
+	"store = { module = \"test_store\"; };\n"
+
+static struct conf c;
+
+static const char *
+write_conf(const char *text)
+{
+	return tu_write(tu_tmpdir(), "cofferd.conf", text, 0600);
+}
+
+/* Load TEXT; expect failure with a log line containing NEEDLE. */
+static void
+expect_error(const char *text, const char *needle)
+{
+	const char *path = write_conf(text);
+	int rc;
+
+	tu_log_capture();
+	rc = conf_load(&c, path);
+	ck_assert_msg(rc == -1, "config loaded but should not:\n%s", text);
+	ck_assert_msg(tu_log_has(needle), "no \"%s\" in log:\n%s", needle,
+	    tu_log_text());
+	conf_free(&c);
+}
+
+START_TEST(test_minimal)
+{
+	const char *path = write_conf(GOOD_HEAD GOOD_AUTH);
+
+	tu_log_capture();
+	ck_assert_int_eq(conf_load(&c, path), 0);
+	ck_assert_str_eq(c.listen, "tcp://127.0.0.1:7101");
+	ck_assert_str_eq(c.server_key, "/etc/coffer/server.key_secret");
+	ck_assert_str_eq(c.store.module, "test_store");
+	ck_assert_uint_eq(c.nauth, 1);
+	ck_assert_str_eq(c.auth[0].module, "test_auth");
+	ck_assert_int_eq(c.auth[0].control, CONTROL_REQUIRED);
+	ck_assert_int_eq(c.workers, CONF_DEFAULT_WORKERS);
+	ck_assert_uint_eq(c.max_request, CONF_DEFAULT_MAX_REQUEST);
+	ck_assert_int_eq(c.max_depth, CONF_DEFAULT_MAX_DEPTH);
+	ck_assert_ptr_null(c.module_dir);
+	ck_assert_int_eq(c.log_level_set, 0);
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(test_all_keys)
+{
+	const char *path = write_conf(GOOD_HEAD
+	    "workers = 3;\nqueue_max = 100;\nmax_request_bytes = 4096;\n"
+	    "max_json_depth = 8;\nlog_level = \"debug\";\n"
+	    "module_dir = \"/opt/coffer/modules\";\n"
+	    "auth = ( { module = \"a\"; control = \"sufficient\"; },\n"
+	    "         { module = \"/x/b.so\"; control = \"requisite\"; x = 1; },\n"
+	    "         { module = \"c\"; control = \"optional\"; } );\n");
+
+	tu_log_capture();
+	ck_assert_int_eq(conf_load(&c, path), 0);
+	ck_assert_int_eq(c.workers, 3);
+	ck_assert_int_eq(c.queue_max, 100);
+	ck_assert_uint_eq(c.max_request, 4096);
+	ck_assert_int_eq(c.max_depth, 8);
+	ck_assert_int_eq(c.log_level, COFFER_LOG_DEBUG);
+	ck_assert_str_eq(c.module_dir, "/opt/coffer/modules");
+	ck_assert_uint_eq(c.nauth, 3);
+	ck_assert_int_eq(c.auth[0].control, CONTROL_SUFFICIENT);
+	ck_assert_int_eq(c.auth[1].control, CONTROL_REQUISITE);
+	ck_assert_str_eq(c.auth[1].module, "/x/b.so");
+	ck_assert_int_eq(c.auth[2].control, CONTROL_OPTIONAL);
+	ck_assert_msg(strstr(c.auth[1].where, "cofferd.conf:11") != NULL,
+	    "where is %s", c.auth[1].where);
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(test_unknown_key)
+{
+	expect_error(GOOD_HEAD GOOD_AUTH "\nlisten_port = 7101;\n",
+	    "cofferd.conf:6: unknown key 'listen_port'");
+}
+END_TEST
+
+START_TEST(test_wrong_type)
+{
+	expect_error(GOOD_HEAD GOOD_AUTH "workers = \"eight\";\n",
+	    "cofferd.conf:5: 'workers' must be an integer, not a string");
+	expect_error("listen = 7101;\n", "'listen' must be a string, not an "
+	    "integer");
+	expect_error(GOOD_HEAD "auth = { module = \"x\"; };\n",
+	    "'auth' must be a list ( ... ), not a group");
+	expect_error("listen = \"tcp://127.0.0.1:1\";\nserver_key = \"k\";\n"
+	    "store = \"store_fs\";\n" GOOD_AUTH,
+	    "cofferd.conf:3: 'store' must be a group { ... }, not a string");
+}
+END_TEST
+
+START_TEST(test_missing_required)
+{
+	expect_error("server_key = \"k\";\nstore = { module = \"s\"; };\n"
+	    GOOD_AUTH, "missing required key 'listen'");
+	expect_error("listen = \"tcp://127.0.0.1:1\";\nserver_key = \"k\";\n"
+	    GOOD_AUTH, "missing required key 'store'");
+	expect_error(GOOD_HEAD, "missing required key 'auth'");
+}
+END_TEST
+
+START_TEST(test_ranges)
+{
+	expect_error(GOOD_HEAD GOOD_AUTH "workers = 0;\n",
+	    "cofferd.conf:5: 'workers' must be between 1 and 256, not 0");
+	expect_error(GOOD_HEAD GOOD_AUTH "max_request_bytes = 10;\n",
+	    "'max_request_bytes' must be between 1024");
+	expect_error(GOOD_HEAD GOOD_AUTH "max_json_depth = 100000;\n",
+	    "'max_json_depth' must be between 2 and 256");
+	expect_error(GOOD_HEAD GOOD_AUTH "log_level = \"loud\";\n",
+	    "'log_level' must be error, warning, notice, info or debug, "
+	    "not \"loud\"");
+	expect_error(GOOD_HEAD GOOD_AUTH "module_dir = \"modules\";\n",
+	    "'module_dir' must be an absolute path");
+	expect_error("listen = \"http://x\";\nserver_key = \"k\";\n"
+	    "store = { module = \"s\"; };\n" GOOD_AUTH,
+	    "cofferd.conf:1: 'listen' must be a tcp:// or ipc:// endpoint");
+}
+END_TEST
+
+START_TEST(test_module_entries)
+{
+	expect_error(GOOD_HEAD "auth = ( { module = \"a\"; } );\n",
+	    "cofferd.conf:4: auth entry for 'a' needs 'control'");
+	expect_error(GOOD_HEAD "auth = ( { module = \"a\";\n"
+	    "  control = \"mandatory\"; } );\n",
+	    "cofferd.conf:5: 'control' must be required, requisite, "
+	    "sufficient or optional, not \"mandatory\"");
+	expect_error(GOOD_HEAD "auth = ( { control = \"required\"; } );\n",
+	    "module entry needs 'module', a string");
+	expect_error(GOOD_HEAD "auth = ( );\n",
+	    "'auth' needs at least one module entry");
+	expect_error(GOOD_HEAD "auth = ( \"auth_curve\" );\n",
+	    "a module entry must be a group");
+	expect_error("listen = \"tcp://127.0.0.1:1\";\nserver_key = \"k\";\n"
+	    "store = { module = \"s\"; control = \"required\"; };\n" GOOD_AUTH,
+	    "'control' belongs to auth entries, not the store");
+}
+END_TEST
+
+START_TEST(test_syntax_error)
+{
+	expect_error(GOOD_HEAD "auth = ( { module = \"a\" control } );\n",
+	    "cofferd.conf:4: syntax error");
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+	tu_log_capture();
+	ck_assert_int_eq(conf_load(&c, "/nonexistent/cofferd.conf"), -1);
+	ck_assert(tu_log_has("/nonexistent/cofferd.conf: cannot read"));
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(test_include)
+{
+	const char *dir = tu_tmpdir();
+	const char *path;
+
+	tu_write(dir, "auth.inc", "auth = ( { module = \"a\";\n"
+	    "           control = \"required\"; } );\n", 0600);
+	path = write_conf(GOOD_HEAD "@include \"auth.inc\"\nworkers = 2;\n");
+	tu_log_capture();
+	ck_assert_int_eq(conf_load(&c, path), 0);
+	ck_assert_uint_eq(c.nauth, 1);
+	ck_assert_int_eq(c.workers, 2);
+	ck_assert_msg(strstr(c.auth[0].where, "auth.inc:1") != NULL,
+	    "where is %s", c.auth[0].where);
+	conf_free(&c);
+
+	/* An error inside an included file names that file and line. */
+	tu_write(dir, "auth.inc", "auth = ( { module = \"a\";\n"
+	    "           control = \"always\"; } );\n", 0600);
+	tu_log_capture();
+	ck_assert_int_eq(conf_load(&c, path), -1);
+	ck_assert_msg(tu_log_has("auth.inc:2: 'control' must be"), "%s",
+	    tu_log_text());
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(test_every_error_reported)
+{
+	const char *path = write_conf(GOOD_HEAD GOOD_AUTH
+	    "workers = -1;\nbogus = 1;\n");
+
+	tu_log_capture();
+	ck_assert_int_eq(conf_load(&c, path), -1);
+	ck_assert(tu_log_has(":5: 'workers'"));
+	ck_assert(tu_log_has(":6: unknown key 'bogus'"));
+	conf_free(&c);
+}
+END_TEST
+
+static Suite *
+conf_suite(void)
+{
+	Suite *s = suite_create("conf");
+	TCase *core = tcase_create("core"), *errors = tcase_create("errors");
+
+	tcase_add_test(core, test_minimal);
+	tcase_add_test(core, test_all_keys);
+	tcase_add_test(core, test_include);
+	tcase_add_test(errors, test_unknown_key);
+	tcase_add_test(errors, test_wrong_type);
+	tcase_add_test(errors, test_missing_required);
+	tcase_add_test(errors, test_ranges);
+	tcase_add_test(errors, test_module_entries);
+	tcase_add_test(errors, test_syntax_error);
+	tcase_add_test(errors, test_missing_file);
+	tcase_add_test(errors, test_every_error_reported);
+	suite_add_tcase(s, core);
+	suite_add_tcase(s, errors);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(conf_suite());
+}
