@@ -8,6 +8,8 @@
  *            | "ok_without_principal": answer this to every request
  *   refuse = [ "<Z85 key>", ... ]   keys refused at the handshake
  *   label  = "text"                  logged by close(), to see the order
+ *   slow_ms = N                      a request whose token is "slow" takes
+ *                                    N ms (a slow backend, for the tests)
  *
  * With a key it knows: OK.  With a key it does not know: DENIED.  With no
  * key (or token, for the tokens list): IGNORE.  Each principal carries the
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "coffer/module.h"
@@ -39,6 +42,7 @@ struct ta {
 	size_t		 nrefuse;
 	char		 answer[32];
 	char		 label[32];
+	int64_t		 slow_ms;
 	atomic_int	 reloads;
 };
 
@@ -48,6 +52,7 @@ static const struct coffer_option ta_options[] = {
 	{ "answer", COFFER_OPT_STRING, 0, "fixed answer to every request" },
 	{ "refuse", COFFER_OPT_LIST, 0, "keys refused at the handshake" },
 	{ "label", COFFER_OPT_STRING, 0, "name logged by close()" },
+	{ "slow_ms", COFFER_OPT_INT, 0, "delay for requests with token slow" },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -100,6 +105,7 @@ ta_open(const struct coffer_host *host, const struct coffer_conf *conf,
 	    host->conf_string(conf, "answer", ""));
 	snprintf(t->label, sizeof(t->label), "%s",
 	    host->conf_string(conf, "label", ""));
+	t->slow_ms = host->conf_int(conf, "slow_ms", 0);
 	if (ta_load_list(host, conf, "users", t->users, &t->nusers, err) < 0 ||
 	    ta_load_list(host, conf, "tokens", t->tokens, &t->ntokens, err) <
 	    0) {
@@ -196,6 +202,13 @@ ta_authenticate(void *inst, const struct coffer_auth_request *req,
 	struct ta *t = inst;
 	const struct ta_entry *e = NULL;
 
+	if (t->slow_ms > 0 && req->token != NULL &&
+	    strcmp(req->token, "slow") == 0) {
+		struct timespec ts = { t->slow_ms / 1000,
+		    (t->slow_ms % 1000) * 1000000 };
+
+		nanosleep(&ts, NULL);
+	}
 	if (t->answer[0] != '\0')
 		return ta_fixed(t, p);
 	if (t->ntokens > 0) {

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Every module exports exactly one symbol, coffer_module_entry, and nothing
+# else (no helper that could clash with another module's or the daemon's).
+# Checks the real modules and the test modules; broken_no_entry is built to
+# lack the entry and is checked for that instead.
+set -u
+top=${COFFER_TOP_BUILDDIR:-..}
+fail=0 n=0
+
+for so in "$top"/modules/*/.libs/*.so "$top"/tests/modules/.libs/*.so; do
+	[ -f "$so" ] || continue
+	n=$((n + 1))
+	syms=$(nm -D --defined-only "$so" | awk '{ print $3 }' | sort | tr '\n' ' ')
+	case "$so" in
+	*/broken_no_entry.so) want="coffer_module_entry_misspelt " ;;
+	*) want="coffer_module_entry " ;;
+	esac
+	if [ "$syms" = "$want" ]; then
+		echo "ok: $(basename "$so") exports: $syms"
+	else
+		echo "FAIL: $so exports: $syms(want: $want)"
+		fail=$((fail + 1))
+	fi
+done
+if [ "$n" -eq 0 ]; then
+	echo "FAIL: no module found under $top"
+	exit 1
+fi
+echo "$((n - fail)) passed, $fail failed"
+[ "$fail" -eq 0 ]
