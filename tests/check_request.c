@@ -183,7 +183,9 @@ START_TEST(test_reply_is_always_json)
 	    "error"), "code")), "denied");
 	json_decref(j);
 	free(reply);
-	reply = reply_ok(json_integer(5), json_pack("{s:s}", "a", "b"), &len);
+	j = json_integer(5);	/* borrowed by reply_ok() */
+	reply = reply_ok(j, json_pack("{s:s}", "a", "b"), &len);
+	json_decref(j);
 	ck_assert_str_eq(reply, "{\"v\":1,\"id\":5,\"ok\":true,"
 	    "\"result\":{\"a\":\"b\"}}");
 	free(reply);
