@@ -205,11 +205,15 @@ class Lifecycle(unittest.TestCase):
         self.assertEqual(d.stop(), 0)
 
     def test_sigterm_finishes_requests_in_flight(self):
-        d = self.daemon(extra_auth="slow_ms = 700;").start()
+        d = self.daemon(extra_auth="slow_ms = 1000;").start()
         c = self.client(d)
         ids = [c.request("whoami", credentials={"token": "slow"})
                for _ in range(4)]
-        time.sleep(0.2)             # read by the daemon, not yet answered
+        # All four read by the daemon and being handled, none answered.
+        deadline = time.time() + 20
+        while d.log_text().count("slow request started") < 4:
+            self.assertLess(time.time(), deadline, d.log_text())
+            time.sleep(0.01)
         d.signal(signal.SIGTERM)
         replies = [c.recv(timeout=5) for _ in ids]
         self.assertNotIn(None, replies)

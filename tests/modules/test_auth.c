@@ -207,6 +207,7 @@ ta_authenticate(void *inst, const struct coffer_auth_request *req,
 		struct timespec ts = { t->slow_ms / 1000,
 		    (t->slow_ms % 1000) * 1000000 };
 
+		t->host->log(t->host, COFFER_LOG_NOTICE, "slow request started");
 		nanosleep(&ts, NULL);
 	}
 	if (t->answer[0] != '\0')
