@@ -114,13 +114,23 @@ modules_store_limits(struct modules *m)
 }
 
 int
-modules_open(struct modules *m, const struct conf *c)
+modules_open_store(struct modules *m, const struct conf *c)
 {
 	memset(m, 0, sizeof(*m));
 	if (modules_instance_open(m, c, &c->store, COFFER_KIND_STORE,
-	    &m->store) < 0)
-		goto fail;
+	    &m->store) < 0) {
+		modules_close(m);
+		return -1;
+	}
 	modules_store_limits(m);
+	return 0;
+}
+
+int
+modules_open(struct modules *m, const struct conf *c)
+{
+	if (modules_open_store(m, c) < 0)
+		return -1;
 	for (size_t i = 0; i < c->nauth; i++) {
 		m->controls[i] = c->auth[i].control;
 		if (modules_instance_open(m, c, &c->auth[i], COFFER_KIND_AUTH,

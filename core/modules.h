@@ -33,6 +33,8 @@ struct modules {
 };
 
 int	 modules_open(struct modules *m, const struct conf *c);
+/* The store alone (for the store conformance suite). */
+int	 modules_open_store(struct modules *m, const struct conf *c);
 void	 modules_close(struct modules *m);
 /* SIGHUP: call reload() on every instance that has one.  Failures are
  * logged; the instance keeps its previous state.  Returns the number of

@@ -252,8 +252,10 @@ struct coffer_store_ops {
 	void (*limits)(void *inst, struct coffer_store_limits *limits);
 
 	/* Create revision REV of (KIND, NAME) holding LEN bytes of DATA.
-	 * COFFER_CONFLICT when that revision exists already, COFFER_TOO_LARGE
-	 * when LEN exceeds max_record (nothing written in either case). */
+	 * Revisions of a name are contiguous: REV is 1 for a new name, else
+	 * the latest revision + 1.  COFFER_CONFLICT when REV exists already
+	 * or REV - 1 does not (the writer's view is stale), COFFER_TOO_LARGE
+	 * when LEN exceeds max_record; nothing is written in either case. */
 	enum coffer_rc (*put)(void *inst, const char *kind, const char *name,
 	    uint64_t rev, const void *data, size_t len,
 	    struct coffer_error *err);

@@ -119,13 +119,9 @@ mem_put_locked(struct mem *m, const char *kind, const char *name,
 	struct rec *r = mem_find(m, kind, name);
 	void *copy, *revs;
 
-	if (rev <= (r != NULL ? r->nrevs : 0))
+	/* Taken, or a gap: either way the writer's view is stale. */
+	if (rev != (r != NULL ? r->nrevs : 0) + 1)
 		return COFFER_CONFLICT;
-	if (rev != (r != NULL ? r->nrevs : 0) + 1) {
-		snprintf(err->msg, sizeof(err->msg), "revision %llu would "
-		    "leave a gap", (unsigned long long)rev);
-		return COFFER_ERROR;
-	}
 	if (r == NULL && (r = mem_create(m, kind, name)) == NULL)
 		goto oom;
 	if ((copy = malloc(len ? len : 1)) == NULL)
@@ -145,6 +141,17 @@ oom:
 	return COFFER_ERROR;
 }
 
+/* Names and kinds outside the contract are refused, never stored. */
+static int
+mem_key_ok(const char *kind, const char *name)
+{
+	size_t k = strlen(kind), n = strlen(name);
+
+	return k > 0 && k <= 16 && kind[0] >= 'a' && kind[0] <= 'z' &&
+	    strspn(kind, "abcdefghijklmnopqrstuvwxyz0123456789_") == k &&
+	    n > 0 && n <= COFFER_STORE_NAME_MAX;
+}
+
 static enum coffer_rc
 mem_put(void *inst, const char *kind, const char *name, uint64_t rev,
     const void *data, size_t len, struct coffer_error *err)
@@ -152,6 +159,10 @@ mem_put(void *inst, const char *kind, const char *name, uint64_t rev,
 	struct mem *m = inst;
 	enum coffer_rc rc;
 
+	if (!mem_key_ok(kind, name)) {
+		snprintf(err->msg, sizeof(err->msg), "invalid kind or name");
+		return COFFER_ERROR;
+	}
 	if (len > m->max_record)
 		return COFFER_TOO_LARGE;
 	pthread_mutex_lock(&m->lock);
@@ -194,6 +205,7 @@ mem_list(void *inst, const char *kind, const char *prefix,
 	size_t n = 0;
 
 	(void)err;
+	m->host->buf_set(next, "", 0);		/* empty: the last page */
 	pthread_mutex_lock(&m->lock);
 	r = m->recs;
 	if (cursor != NULL) {

@@ -1,0 +1,89 @@
+/*
+ * fs.h - store_fs internals.
+ *
+ * On-disk layout under the root directory (all directories 0700, files
+ * 0600):
+ *
+ *	format                   "coffer store_fs 1": marks a store directory
+ *	.tmp/                    files and directories being written
+ *	.trash/                  names being removed
+ *	KIND/XX/HASH/            one directory per name: HASH is the SHA-256 of
+ *	                         the name in hex, XX its first two digits
+ *	KIND/XX/HASH/name        the name itself
+ *	KIND/XX/HASH/latest      a hint: a recent latest revision (never more)
+ *	KIND/XX/HASH/1, 2, ...   the revisions, each a sealed record file
+ *
+ * Hashing keeps every name, however long and whatever bytes it holds, to one
+ * fixed, lowercase path component: no name escapes the root, and no two
+ * names collide even on case-insensitive file systems.  Revisions are
+ * contiguous (the contract forbids gaps), so the latest is found from the
+ * hint by galloping over file existence: a constant number of system calls
+ * when the hint is current, O(log revisions) at worst.
+ */
+#ifndef STORE_FS_H
+#define STORE_FS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "coffer/module.h"
+
+#define FS_KIND_MAX	16
+#define FS_HASH_HEX	64
+#define FS_REL_MAX	(FS_KIND_MAX + 1 + 2 + 1 + FS_HASH_HEX + 1)
+#define FS_TMP_NAME	24
+#define FS_FORMAT	"coffer store_fs 1\n"
+
+struct fs {
+	const struct coffer_host *host;
+	char		*path;		/* root, for messages */
+	int		 root;		/* directory descriptors */
+	int		 tmp;
+	int		 trash;
+	int		 durable;	/* fsync files and directories */
+	size_t		 max_record;
+};
+
+/* Where one name lives. */
+struct fs_key {
+	char	kind[FS_KIND_MAX + 1];
+	char	fanout[3];
+	char	hash[FS_HASH_HEX + 1];
+	char	rel[FS_REL_MAX];	/* KIND/XX/HASH */
+};
+
+/* fs_layout.c */
+enum coffer_rc	 fs_key(const char *kind, const char *name, struct fs_key *k,
+		    struct coffer_error *err);
+enum coffer_rc	 fs_errno(struct fs *fs, const char *rel, const char *what,
+		    int errnum, struct coffer_error *err);
+enum coffer_rc	 fs_fsync_dir(struct fs *fs, int dirfd, const char *rel,
+		    struct coffer_error *err);
+void		 fs_tmp_name(char name[FS_TMP_NAME]);
+enum coffer_rc	 fs_name_dir(struct fs *fs, const struct fs_key *k,
+		    const char *name, int create, int *dirfd_r,
+		    struct coffer_error *err);
+enum coffer_rc	 fs_name_read(struct fs *fs, int dirfd, const char *rel,
+		    char *buf, size_t size, struct coffer_error *err);
+enum coffer_rc	 fs_exists(struct fs *fs, int dirfd, const char *rel,
+		    uint64_t rev, int *exists_r, struct coffer_error *err);
+enum coffer_rc	 fs_latest(struct fs *fs, int dirfd, const char *rel,
+		    uint64_t *latest_r, struct coffer_error *err);
+void		 fs_hint_write(struct fs *fs, int dirfd, uint64_t rev);
+void		 fs_remove_tree(int parent, const char *name);
+
+/* fs_record.c */
+#define FS_HEADER	32
+enum coffer_rc	 fs_record_write(struct fs *fs, const char *tmpname,
+		    const void *data, size_t len, struct coffer_error *err);
+enum coffer_rc	 fs_record_read(struct fs *fs, int dirfd, const char *rel,
+		    uint64_t rev, struct coffer_buf *out,
+		    struct coffer_error *err);
+
+/* fs_list.c */
+enum coffer_rc	 fs_list(void *inst, const char *kind, const char *prefix,
+		    const char *cursor, size_t limit, coffer_name_cb cb,
+		    void *arg, struct coffer_buf *next,
+		    struct coffer_error *err);
+
+#endif

@@ -1,0 +1,446 @@
+/*
+ * store_fs.c - the store_fs module: sealed records in a local directory.
+ *
+ * Crash safety: a record is written to .tmp, fsync'd, renamed into its name
+ * directory with RENAME_NOREPLACE (so of two writers of one revision exactly
+ * one wins, across threads and processes), and the directory is fsync'd
+ * before put() answers OK.  Leftovers of a crash stay in .tmp, where reads
+ * never look, and are removed at the next start.  See coffer-store-fs(5).
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fs.h"
+
+#define FS_ERR(err, ...) snprintf((err)->msg, sizeof((err)->msg), __VA_ARGS__)
+#define FS_DEFAULT_MAX_RECORD	(4 * 1024 * 1024)
+#define FS_TMP_MAX_AGE		3600	/* seconds before .tmp leftovers go */
+
+static const struct coffer_option fs_options[] = {
+	{ "path", COFFER_OPT_STRING, COFFER_OPT_REQUIRED,
+	  "absolute path of the store directory" },
+	{ "create", COFFER_OPT_BOOL, 0,
+	  "create the directory if missing (default true)" },
+	{ "fsync", COFFER_OPT_BOOL, 0,
+	  "make every write durable before answering (default true)" },
+	{ "strict_permissions", COFFER_OPT_BOOL, 0,
+	  "refuse a directory others may read or write (default true)" },
+	{ "max_record", COFFER_OPT_INT, 0,
+	  "largest record in bytes (default 4194304)" },
+	{ NULL, 0, 0, NULL }
+};
+
+/* The directory must be ours and closed to everyone else. */
+static enum coffer_rc
+fs_check_root(const char *path, int strict, struct coffer_error *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		FS_ERR(err, "%s: %s", path, strerror(errno));
+		return COFFER_ERROR;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		FS_ERR(err, "%s: not a directory", path);
+		return COFFER_ERROR;
+	}
+	if (!strict)
+		return COFFER_OK;
+	if (st.st_uid != geteuid()) {
+		FS_ERR(err, "%s is owned by uid %u, not the daemon's uid %u "
+		    "(or set strict_permissions = false)", path,
+		    (unsigned)st.st_uid, (unsigned)geteuid());
+		return COFFER_ERROR;
+	}
+	if (st.st_mode & 077) {
+		FS_ERR(err, "%s has mode %04o: others may read or write it; "
+		    "run chmod 700 %s (or set strict_permissions = false)",
+		    path, (unsigned)(st.st_mode & 07777), path);
+		return COFFER_ERROR;
+	}
+	return COFFER_OK;
+}
+
+/* 1 if the directory holds nothing but . and .., 0 if it holds more. */
+static int
+fs_dir_is_empty(int dirfd)
+{
+	int fd = dup(dirfd), empty = 1;
+	struct dirent *e;
+	DIR *dir;
+
+	if (fd < 0 || (dir = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while (empty && (e = readdir(dir)) != NULL)
+		empty = strcmp(e->d_name, ".") == 0 ||
+		    strcmp(e->d_name, "..") == 0;
+	closedir(dir);
+	return empty;
+}
+
+/* A store directory holds our format file; an empty one becomes one. */
+static enum coffer_rc
+fs_check_format(struct fs *fs, struct coffer_error *err)
+{
+	char buf[64];
+	ssize_t n;
+	int fd = openat(fs->root, "format", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0 && errno == ENOENT) {
+		if (!fs_dir_is_empty(fs->root)) {
+			FS_ERR(err, "%s is not empty and not a store_fs "
+			    "directory (no 'format' file)", fs->path);
+			return COFFER_ERROR;
+		}
+		fd = openat(fs->root, "format", O_WRONLY | O_CREAT | O_EXCL |
+		    O_CLOEXEC, 0600);
+		if (fd < 0 || write(fd, FS_FORMAT, strlen(FS_FORMAT)) < 0 ||
+		    (fs->durable && (fsync(fd) < 0 || fsync(fs->root) < 0)))
+			goto io;
+		close(fd);
+		return COFFER_OK;
+	}
+	if (fd < 0)
+		goto io;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n != (ssize_t)strlen(FS_FORMAT) || memcmp(buf, FS_FORMAT, n) != 0) {
+		FS_ERR(err, "%s/format: not a store_fs format this module "
+		    "reads", fs->path);
+		return COFFER_ERROR;
+	}
+	return COFFER_OK;
+io:
+	FS_ERR(err, "%s/format: %s", fs->path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return COFFER_ERROR;
+}
+
+/* Remove what crashes left: old .tmp entries, everything in .trash.  A
+ * young .tmp entry may be another daemon's write in progress. */
+static void
+fs_sweep(struct fs *fs)
+{
+	time_t now = time(NULL);
+	struct dirent *e;
+	struct stat st;
+	DIR *dir;
+	int fd;
+
+	if ((fd = dup(fs->tmp)) >= 0 && (dir = fdopendir(fd)) != NULL) {
+		while ((e = readdir(dir)) != NULL) {
+			if (strncmp(e->d_name, "tmp-", 4) == 0 &&
+			    fstatat(fs->tmp, e->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) == 0 &&
+			    now - st.st_mtime > FS_TMP_MAX_AGE)
+				fs_remove_tree(fs->tmp, e->d_name);
+		}
+		closedir(dir);
+	}
+	if ((fd = dup(fs->trash)) >= 0 && (dir = fdopendir(fd)) != NULL) {
+		while ((e = readdir(dir)) != NULL) {
+			if (e->d_name[0] != '.')
+				fs_remove_tree(fs->trash, e->d_name);
+		}
+		closedir(dir);
+	}
+}
+
+static enum coffer_rc
+fs_subdir(struct fs *fs, const char *name, int *fd_r,
+    struct coffer_error *err)
+{
+	if (mkdirat(fs->root, name, 0700) < 0 && errno != EEXIST)
+		return fs_errno(fs, name, "mkdir", errno, err);
+	*fd_r = openat(fs->root, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+	    O_NOFOLLOW);
+	if (*fd_r < 0)
+		return fs_errno(fs, name, "open", errno, err);
+	return COFFER_OK;
+}
+
+static enum coffer_rc
+fs_open_root(struct fs *fs, int create, int strict, struct coffer_error *err)
+{
+	enum coffer_rc rc;
+
+	if (create && mkdir(fs->path, 0700) < 0 && errno != EEXIST) {
+		FS_ERR(err, "cannot create %s: %s", fs->path, strerror(errno));
+		return COFFER_ERROR;
+	}
+	if ((rc = fs_check_root(fs->path, strict, err)) != COFFER_OK)
+		return rc;
+	fs->root = open(fs->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fs->root < 0) {
+		FS_ERR(err, "%s: %s", fs->path, strerror(errno));
+		return COFFER_ERROR;
+	}
+	if ((rc = fs_check_format(fs, err)) != COFFER_OK ||
+	    (rc = fs_subdir(fs, ".tmp", &fs->tmp, err)) != COFFER_OK ||
+	    (rc = fs_subdir(fs, ".trash", &fs->trash, err)) != COFFER_OK)
+		return rc;
+	fs_sweep(fs);
+	return COFFER_OK;
+}
+
+static void
+fs_close(void *inst)
+{
+	struct fs *fs = inst;
+
+	if (fs->root >= 0)
+		close(fs->root);
+	if (fs->tmp >= 0)
+		close(fs->tmp);
+	if (fs->trash >= 0)
+		close(fs->trash);
+	free(fs->path);
+	free(fs);
+}
+
+static enum coffer_rc
+fs_open(const struct coffer_host *host, const struct coffer_conf *conf,
+    void **inst_r, struct coffer_error *err)
+{
+	const char *path = host->conf_string(conf, "path", NULL);
+	int64_t max = host->conf_int(conf, "max_record", FS_DEFAULT_MAX_RECORD);
+	struct fs *fs;
+	enum coffer_rc rc;
+
+	if (path == NULL || path[0] != '/') {
+		FS_ERR(err, "%s: 'path' must be an absolute path",
+		    host->conf_where(conf, "path"));
+		return COFFER_ERROR;
+	}
+	if (max < 1 || max > 64 * 1024 * 1024) {
+		FS_ERR(err, "%s: 'max_record' must be 1 to 67108864 bytes",
+		    host->conf_where(conf, "max_record"));
+		return COFFER_ERROR;
+	}
+	if (sodium_init() < 0 || (fs = calloc(1, sizeof(*fs))) == NULL) {
+		FS_ERR(err, "out of memory");
+		return COFFER_ERROR;
+	}
+	fs->host = host;
+	fs->root = fs->tmp = fs->trash = -1;
+	if ((fs->path = strdup(path)) == NULL) {
+		fs_close(fs);
+		FS_ERR(err, "out of memory");
+		return COFFER_ERROR;
+	}
+	fs->durable = host->conf_bool(conf, "fsync", 1);
+	fs->max_record = (size_t)max;
+	rc = fs_open_root(fs, host->conf_bool(conf, "create", 1),
+	    host->conf_bool(conf, "strict_permissions", 1), err);
+	if (rc != COFFER_OK) {
+		fs_close(fs);
+		return rc;
+	}
+	if (!fs->durable)
+		host->log(host, COFFER_LOG_WARNING, "fsync = false: writes "
+		    "acknowledged to clients may be lost in a crash");
+	*inst_r = fs;
+	return COFFER_OK;
+}
+
+static void
+fs_limits(void *inst, struct coffer_store_limits *limits)
+{
+	limits->max_record = ((struct fs *)inst)->max_record;
+}
+
+/* Publish .tmp/TMP as revision REV, never replacing one. */
+static enum coffer_rc
+fs_publish(struct fs *fs, int d, const struct fs_key *k, const char *tmp,
+    uint64_t rev, struct coffer_error *err)
+{
+	char file[24];
+
+	snprintf(file, sizeof(file), "%" PRIu64, rev);
+	if (renameat2(fs->tmp, tmp, d, file, RENAME_NOREPLACE) == 0)
+		return fs_fsync_dir(fs, d, k->rel, err);
+	if (errno == EINVAL) {
+		/* No RENAME_NOREPLACE here: link() never replaces either. */
+		if (linkat(fs->tmp, tmp, d, file, 0) == 0) {
+			unlinkat(fs->tmp, tmp, 0);
+			return fs_fsync_dir(fs, d, k->rel, err);
+		}
+	}
+	if (errno == EEXIST) {
+		unlinkat(fs->tmp, tmp, 0);
+		return COFFER_CONFLICT;
+	}
+	unlinkat(fs->tmp, tmp, 0);
+	return fs_errno(fs, k->rel, "publish record in", errno, err);
+}
+
+static enum coffer_rc
+fs_put_in(struct fs *fs, int d, const struct fs_key *k, uint64_t rev,
+    const void *data, size_t len, struct coffer_error *err)
+{
+	char tmp[FS_TMP_NAME];
+	enum coffer_rc rc;
+	int prev = 1;
+
+	if (rev > 1 && (rc = fs_exists(fs, d, k->rel, rev - 1, &prev, err)) !=
+	    COFFER_OK)
+		return rc;
+	if (!prev)
+		return COFFER_CONFLICT;		/* would leave a gap */
+	fs_tmp_name(tmp);
+	if ((rc = fs_record_write(fs, tmp, data, len, err)) != COFFER_OK)
+		return rc;
+	if ((rc = fs_publish(fs, d, k, tmp, rev, err)) == COFFER_OK)
+		fs_hint_write(fs, d, rev);
+	return rc;
+}
+
+static enum coffer_rc
+fs_put(void *inst, const char *kind, const char *name, uint64_t rev,
+    const void *data, size_t len, struct coffer_error *err)
+{
+	struct fs *fs = inst;
+	struct fs_key k;
+	enum coffer_rc rc;
+	int d;
+
+	if (len > fs->max_record)
+		return COFFER_TOO_LARGE;
+	if (rev == 0) {
+		FS_ERR(err, "revision 0 does not exist");
+		return COFFER_ERROR;
+	}
+	if ((rc = fs_key(kind, name, &k, err)) != COFFER_OK ||
+	    (rc = fs_name_dir(fs, &k, name, 1, &d, err)) != COFFER_OK)
+		return rc;
+	rc = fs_put_in(fs, d, &k, rev, data, len, err);
+	close(d);
+	return rc;
+}
+
+static enum coffer_rc
+fs_get(void *inst, const char *kind, const char *name, uint64_t rev,
+    uint64_t *rev_r, struct coffer_buf *out, struct coffer_error *err)
+{
+	struct fs *fs = inst;
+	struct fs_key k;
+	enum coffer_rc rc;
+	int d;
+
+	if ((rc = fs_key(kind, name, &k, err)) != COFFER_OK ||
+	    (rc = fs_name_dir(fs, &k, name, 0, &d, err)) != COFFER_OK)
+		return rc;
+	if (rev == 0)
+		rc = fs_latest(fs, d, k.rel, &rev, err);
+	if (rc == COFFER_OK)
+		rc = rev == 0 ? COFFER_NOT_FOUND :
+		    fs_record_read(fs, d, k.rel, rev, out, err);
+	close(d);
+	if (rc == COFFER_OK)
+		*rev_r = rev;
+	return rc;
+}
+
+static enum coffer_rc
+fs_revisions(void *inst, const char *kind, const char *name, uint64_t after,
+    size_t limit, coffer_rev_cb cb, void *arg, struct coffer_error *err)
+{
+	struct fs *fs = inst;
+	uint64_t latest = 0;
+	struct fs_key k;
+	enum coffer_rc rc;
+	int d;
+
+	if ((rc = fs_key(kind, name, &k, err)) != COFFER_OK ||
+	    (rc = fs_name_dir(fs, &k, name, 0, &d, err)) != COFFER_OK)
+		return rc;
+	rc = fs_latest(fs, d, k.rel, &latest, err);
+	close(d);
+	if (rc != COFFER_OK)
+		return rc;
+	if (latest == 0)
+		return COFFER_NOT_FOUND;
+	for (uint64_t r = after + 1; r <= latest && limit > 0; r++, limit--) {
+		if (cb(arg, r) != 0)
+			break;
+	}
+	return COFFER_OK;
+}
+
+/* Move the name directory to .trash in one step, then delete it there. */
+static enum coffer_rc
+fs_remove(void *inst, const char *kind, const char *name,
+    struct coffer_error *err)
+{
+	struct fs *fs = inst;
+	char trash[FS_HASH_HEX + FS_TMP_NAME + 2];
+	char tmp[FS_TMP_NAME];
+	enum coffer_rc rc;
+	struct fs_key k;
+	int d;
+
+	if ((rc = fs_key(kind, name, &k, err)) != COFFER_OK ||
+	    (rc = fs_name_dir(fs, &k, name, 0, &d, err)) != COFFER_OK)
+		return rc;
+	close(d);
+	fs_tmp_name(tmp);
+	snprintf(trash, sizeof(trash), "%s.%s", k.hash, tmp);
+	if (renameat(fs->root, k.rel, fs->trash, trash) < 0)
+		return errno == ENOENT ? COFFER_NOT_FOUND :
+		    fs_errno(fs, k.rel, "remove", errno, err);
+	if ((d = openat(fs->root, k.kind, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) >= 0) {
+		int fan = openat(d, k.fanout, O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC);
+
+		if (fan >= 0) {
+			rc = fs_fsync_dir(fs, fan, k.rel, err);
+			close(fan);
+		}
+		close(d);
+	}
+	fs_remove_tree(fs->trash, trash);
+	return rc;
+}
+
+static const struct coffer_store_ops fs_ops = {
+	.struct_size = sizeof(struct coffer_store_ops),
+	.limits = fs_limits,
+	.put = fs_put,
+	.get = fs_get,
+	.list = fs_list,
+	.revisions = fs_revisions,
+	.remove = fs_remove,
+};
+
+static const struct coffer_module fs_module = {
+	COFFER_MODULE_HEADER,
+	.name = "store_fs",
+	.version = PACKAGE_VERSION,
+	.kind = COFFER_KIND_STORE,
+	.options = fs_options,
+	.open = fs_open,
+	.close = fs_close,
+	.store = &fs_ops,
+};
+
+COFFER_MODULE_EXPORT const struct coffer_module *
+coffer_module_entry(void)
+{
+	return &fs_module;
+}

@@ -1,0 +1,524 @@
+/*
+ * check_store_conformance.c - the store contract, for any store module.
+ *
+ * Loads the store named in the cofferd.conf given by $COFFER_STORE_CONF
+ * through the daemon's own loader and exercises every operation of
+ * include/coffer/module.h: empty store, create-only writes, latest and old
+ * revisions, history paging, name listing across pages, prefixes, removal,
+ * names at the limits and names that try to escape, records at the size
+ * limit and one byte over, and writers racing from several threads.
+ *
+ *	COFFER_STORE_CONF=my.conf ./check_store_conformance
+ *
+ * The store must be empty at the start.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "modules.h"
+#include "testutil.h"
+
+static struct conf conf;
+static struct modules mods;
+static const struct coffer_store_ops *ops;
+static void *st;
+
+static void
+setup(void)
+{
+	const char *path = getenv("COFFER_STORE_CONF");
+
+	ck_assert_msg(path != NULL, "set COFFER_STORE_CONF to a cofferd.conf "
+	    "naming the store to test");
+	tu_log_capture();
+	ck_assert_msg(conf_load(&conf, path) == 0, "%s", tu_log_text());
+	ck_assert_msg(modules_open_store(&mods, &conf) == 0, "%s",
+	    tu_log_text());
+	ops = mods.store.mod->desc->store;
+	st = mods.store.inst;
+	ck_assert_uint_gt(mods.limits.max_record, 0);
+}
+
+static void
+teardown(void)
+{
+	modules_close(&mods);
+	conf_free(&conf);
+}
+
+static enum coffer_rc
+put(const char *kind, const char *name, uint64_t rev, const char *data)
+{
+	struct coffer_error err = { "" };
+
+	return ops->put(st, kind, name, rev, data, strlen(data), &err);
+}
+
+/* Read (KIND, NAME, REV) and check it holds WANT at revision WANT_REV. */
+static void
+expect_get(const char *kind, const char *name, uint64_t rev,
+    const char *want, uint64_t want_rev)
+{
+	struct coffer_error err = { "" };
+	struct coffer_buf b = { 0 };
+	uint64_t got_rev = 0;
+	enum coffer_rc rc = ops->get(st, kind, name, rev, &got_rev, &b, &err);
+
+	ck_assert_msg(rc == COFFER_OK, "get %s %.40s %llu: rc %d %s", kind,
+	    name, (unsigned long long)rev, rc, err.msg);
+	ck_assert_uint_eq(got_rev, want_rev);
+	ck_assert_uint_eq(b.len, strlen(want));
+	ck_assert_msg(memcmp(b.data, want, b.len) == 0, "wrong data for %.40s",
+	    name);
+	buf_free(&b);
+}
+
+static enum coffer_rc
+get_rc(const char *kind, const char *name, uint64_t rev)
+{
+	struct coffer_error err = { "" };
+	struct coffer_buf b = { 0 };
+	uint64_t r;
+	enum coffer_rc rc = ops->get(st, kind, name, rev, &r, &b, &err);
+
+	buf_free(&b);
+	return rc;
+}
+
+/* ---- listing helpers ---------------------------------------------------- */
+
+struct seen {
+	char	**names;
+	uint64_t *latest;
+	size_t	 n, cap, page;
+};
+
+static int
+seen_cb(void *arg, const char *name, uint64_t latest)
+{
+	struct seen *s = arg;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->names = realloc(s->names, s->cap * sizeof(*s->names));
+		s->latest = realloc(s->latest, s->cap * sizeof(*s->latest));
+	}
+	s->names[s->n] = strdup(name);
+	s->latest[s->n++] = latest;
+	s->page++;
+	return 0;
+}
+
+/* List every name of KIND with PREFIX, LIMIT per page, into S. */
+static void
+list_all(const char *kind, const char *prefix, size_t limit, struct seen *s)
+{
+	struct coffer_buf next = { 0 };
+	char *cursor = NULL;
+	int pages = 0;
+
+	memset(s, 0, sizeof(*s));
+	do {
+		struct coffer_error err = { "" };
+
+		s->page = 0;
+		ck_assert_msg(ops->list(st, kind, prefix, cursor, limit,
+		    seen_cb, s, &next, &err) == COFFER_OK, "list: %s", err.msg);
+		ck_assert_uint_le(s->page, limit);
+		free(cursor);
+		cursor = next.len ? strdup((char *)next.data) : NULL;
+		ck_assert_int_lt(++pages, 100000);
+	} while (cursor != NULL);
+	buf_free(&next);
+}
+
+static size_t
+seen_find(const struct seen *s, const char *name)
+{
+	size_t hits = 0, at = (size_t)-1;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (strcmp(s->names[i], name) == 0) {
+			hits++;
+			at = i;
+		}
+	}
+	ck_assert_msg(hits <= 1, "%s listed %zu times", name, hits);
+	return at;
+}
+
+static void
+seen_free(struct seen *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->names[i]);
+	free(s->names);
+	free(s->latest);
+}
+
+static int
+rev_cb(void *arg, uint64_t rev)
+{
+	struct seen *s = arg;
+
+	s->latest = realloc(s->latest, (s->n + 1) * sizeof(*s->latest));
+	s->latest[s->n++] = rev;
+	return 0;
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+START_TEST(test_empty)
+{
+	struct coffer_error err = { "" };
+	struct seen s = { 0 };
+
+	ck_assert_int_eq(get_rc("secret", "nothing", 0), COFFER_NOT_FOUND);
+	ck_assert_int_eq(get_rc("secret", "nothing", 1), COFFER_NOT_FOUND);
+	ck_assert_int_eq(ops->revisions(st, "secret", "nothing", 0, 10,
+	    rev_cb, &s, &err), COFFER_NOT_FOUND);
+	ck_assert_int_eq(ops->remove(st, "secret", "nothing", &err),
+	    COFFER_NOT_FOUND);
+	list_all("secret", "", 10, &s);
+	ck_assert_uint_eq(s.n, 0);
+	seen_free(&s);
+}
+END_TEST
+
+START_TEST(test_create_read)
+{
+	ck_assert_int_eq(put("cr", "db/password", 1, "sealed-1"),
+	    COFFER_OK);
+	expect_get("cr", "db/password", 1, "sealed-1", 1);
+	expect_get("cr", "db/password", 0, "sealed-1", 1);
+	ck_assert_int_eq(get_rc("cr", "db/password", 2), COFFER_NOT_FOUND);
+	/* Binary data with NULs, and an empty record. */
+	{
+		struct coffer_error err = { "" };
+		struct coffer_buf b = { 0 };
+		const char bin[] = { 0, 1, 0, (char)0xff, 0 };
+		uint64_t r;
+
+		ck_assert_int_eq(ops->put(st, "cr", "bin", 1, bin,
+		    sizeof(bin), &err), COFFER_OK);
+		ck_assert_int_eq(ops->get(st, "cr", "bin", 0, &r, &b, &err),
+		    COFFER_OK);
+		ck_assert_uint_eq(b.len, sizeof(bin));
+		ck_assert(memcmp(b.data, bin, sizeof(bin)) == 0);
+		ck_assert_int_eq(ops->put(st, "cr", "bin", 2, "", 0, &err),
+		    COFFER_OK);
+		ck_assert_int_eq(ops->get(st, "cr", "bin", 0, &r, &b, &err),
+		    COFFER_OK);
+		ck_assert_uint_eq(b.len, 0);
+		ck_assert_uint_eq(r, 2);
+		buf_free(&b);
+	}
+}
+END_TEST
+
+START_TEST(test_create_only)
+{
+	ck_assert_int_eq(put("co", "k", 1, "first"), COFFER_OK);
+	ck_assert_int_eq(put("co", "k", 1, "second"), COFFER_CONFLICT);
+	expect_get("co", "k", 1, "first", 1);
+	ck_assert_int_eq(put("co", "k", 2, "two"), COFFER_OK);
+	ck_assert_int_eq(put("co", "k", 2, "again"), COFFER_CONFLICT);
+	ck_assert_int_eq(put("co", "k", 1, "old"), COFFER_CONFLICT);
+	/* A gap is a stale view, refused like a lost race. */
+	ck_assert_int_eq(put("co", "k", 4, "gap"), COFFER_CONFLICT);
+	ck_assert_int_eq(get_rc("co", "k", 4), COFFER_NOT_FOUND);
+	ck_assert_int_eq(put("co", "new", 2, "gap"), COFFER_CONFLICT);
+	ck_assert_int_eq(get_rc("co", "new", 0), COFFER_NOT_FOUND);
+	expect_get("co", "k", 0, "two", 2);
+}
+END_TEST
+
+START_TEST(test_history)
+{
+	struct coffer_error err = { "" };
+	char data[32];
+	struct seen s = { 0 };
+
+	for (uint64_t r = 1; r <= 40; r++) {
+		snprintf(data, sizeof(data), "rev-%llu", (unsigned long long)r);
+		ck_assert_int_eq(put("hist", "h", r, data), COFFER_OK);
+		expect_get("hist", "h", 0, data, r);
+	}
+	expect_get("hist", "h", 7, "rev-7", 7);
+	ck_assert_int_eq(ops->revisions(st, "hist", "h", 0, 1000, rev_cb,
+	    &s, &err), COFFER_OK);
+	ck_assert_uint_eq(s.n, 40);
+	for (size_t i = 0; i < 40; i++)
+		ck_assert_uint_eq(s.latest[i], i + 1);
+	free(s.latest);
+	memset(&s, 0, sizeof(s));
+	/* Paged: after 10, at most 5. */
+	ck_assert_int_eq(ops->revisions(st, "hist", "h", 10, 5, rev_cb, &s,
+	    &err), COFFER_OK);
+	ck_assert_uint_eq(s.n, 5);
+	ck_assert_uint_eq(s.latest[0], 11);
+	ck_assert_uint_eq(s.latest[4], 15);
+	free(s.latest);
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(ops->revisions(st, "hist", "h", 40, 5, rev_cb, &s,
+	    &err), COFFER_OK);
+	ck_assert_uint_eq(s.n, 0);
+	free(s.latest);
+}
+END_TEST
+
+START_TEST(test_list_pages)
+{
+	char name[64];
+	struct seen s;
+	size_t limits[] = { 1, 7, 100, 250, 1000 };
+
+	for (int i = 0; i < 250; i++) {
+		snprintf(name, sizeof(name), "%s/n%03d", i % 3 ? "app" : "ops",
+		    i);
+		ck_assert_int_eq(put("list", name, 1, "x"), COFFER_OK);
+		if (i % 10 == 0)
+			ck_assert_int_eq(put("list", name, 2, "y"),
+			    COFFER_OK);
+	}
+	ck_assert_int_eq(put("listsvc", "app/n001", 1, "other kind"),
+	    COFFER_OK);
+	for (size_t l = 0; l < sizeof(limits) / sizeof(*limits); l++) {
+		list_all("list", "", limits[l], &s);
+		ck_assert_msg(s.n == 250, "limit %zu: %zu names", limits[l],
+		    s.n);
+		for (int i = 0; i < 250; i++) {
+			size_t at;
+
+			snprintf(name, sizeof(name), "%s/n%03d",
+			    i % 3 ? "app" : "ops", i);
+			at = seen_find(&s, name);
+			ck_assert_msg(at != (size_t)-1, "%s missing", name);
+			ck_assert_uint_eq(s.latest[at], i % 10 == 0 ? 2 : 1);
+		}
+		seen_free(&s);
+	}
+	list_all("list", "ops/", 9, &s);
+	ck_assert_uint_eq(s.n, 84);
+	for (size_t i = 0; i < s.n; i++)
+		ck_assert(strncmp(s.names[i], "ops/", 4) == 0);
+	seen_free(&s);
+	list_all("listsvc", "", 10, &s);
+	ck_assert_uint_eq(s.n, 1);
+	seen_free(&s);
+	list_all("nokind", "", 10, &s);
+	ck_assert_uint_eq(s.n, 0);
+	seen_free(&s);
+}
+END_TEST
+
+START_TEST(test_remove)
+{
+	struct coffer_error err = { "" };
+	struct seen s;
+
+	ck_assert_int_eq(put("rm", "gone", 1, "a"), COFFER_OK);
+	ck_assert_int_eq(put("rm", "gone", 2, "b"), COFFER_OK);
+	ck_assert_int_eq(put("rm", "kept", 1, "k"), COFFER_OK);
+	ck_assert_int_eq(ops->remove(st, "rm", "gone", &err), COFFER_OK);
+	ck_assert_int_eq(get_rc("rm", "gone", 0), COFFER_NOT_FOUND);
+	ck_assert_int_eq(get_rc("rm", "gone", 1), COFFER_NOT_FOUND);
+	ck_assert_int_eq(ops->remove(st, "rm", "gone", &err),
+	    COFFER_NOT_FOUND);
+	list_all("rm", "", 10, &s);
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_str_eq(s.names[0], "kept");
+	seen_free(&s);
+	/* The name starts over at revision 1. */
+	ck_assert_int_eq(put("rm", "gone", 2, "stale"), COFFER_CONFLICT);
+	ck_assert_int_eq(put("rm", "gone", 1, "new"), COFFER_OK);
+	expect_get("rm", "gone", 0, "new", 1);
+	expect_get("rm", "kept", 0, "k", 1);
+}
+END_TEST
+
+START_TEST(test_names)
+{
+	/* Each must be its own record: nothing collides, nothing escapes. */
+	static const char *const names[] = {
+		"a", "A", "a/b", "a%2Fb", "a%2fb", "a_b", "a b", "a\\b",
+		"..", "../../../../etc/passwd", "/etc/shadow", "./a", "a/./b",
+		"a//b", "a/", "-rf", ".hidden", "x\ny", "\t", "caf\xc3\xa9",
+		"cafe\xcc\x81", "\xe2\x80\xae" "evil", "name with spaces",
+		"con", "nul", "aux.txt", "*", "?", "a:b", "\"quoted\"",
+	};
+	char big[COFFER_STORE_NAME_MAX + 2], data[64];
+	struct seen s;
+	size_t n = sizeof(names) / sizeof(*names);
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(data, sizeof(data), "record %zu", i);
+		ck_assert_msg(put("names", names[i], 1, data) == COFFER_OK,
+		    "put %zu", i);
+	}
+	memset(big, 'n', COFFER_STORE_NAME_MAX);
+	big[COFFER_STORE_NAME_MAX] = '\0';
+	ck_assert_int_eq(put("names", big, 1, "longest"), COFFER_OK);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(data, sizeof(data), "record %zu", i);
+		expect_get("names", names[i], 0, data, 1);
+	}
+	expect_get("names", big, 0, "longest", 1);
+	list_all("names", "", 8, &s);
+	ck_assert_uint_eq(s.n, n + 1);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(seen_find(&s, names[i]) != (size_t)-1, "name %zu "
+		    "not listed", i);
+	seen_free(&s);
+	/* Outside the contract: refused, not stored. */
+	big[COFFER_STORE_NAME_MAX] = 'n';
+	big[COFFER_STORE_NAME_MAX + 1] = '\0';
+	ck_assert_int_ne(put("names", big, 1, "too long"), COFFER_OK);
+	ck_assert_int_ne(put("names", "", 1, "empty"), COFFER_OK);
+	ck_assert_int_ne(put("../x", "k", 1, "bad kind"), COFFER_OK);
+	ck_assert_int_ne(put("", "k", 1, "no kind"), COFFER_OK);
+}
+END_TEST
+
+START_TEST(test_sizes)
+{
+	size_t max = mods.limits.max_record;
+	struct coffer_error err = { "" };
+	struct coffer_buf b = { 0 };
+	char *data = malloc(max + 1);
+	uint64_t r;
+
+	memset(data, 'z', max + 1);
+	data[0] = 'a';
+	ck_assert_int_eq(ops->put(st, "size", "big", 1, data, max, &err),
+	    COFFER_OK);
+	ck_assert_int_eq(ops->put(st, "size", "big", 2, data, max + 1,
+	    &err), COFFER_TOO_LARGE);
+	ck_assert_int_eq(ops->put(st, "size", "bigger", 1, data, max + 1,
+	    &err), COFFER_TOO_LARGE);
+	ck_assert_int_eq(get_rc("size", "bigger", 0), COFFER_NOT_FOUND);
+	ck_assert_int_eq(ops->get(st, "size", "big", 0, &r, &b, &err),
+	    COFFER_OK);
+	ck_assert_uint_eq(r, 1);
+	ck_assert_uint_eq(b.len, max);
+	ck_assert(memcmp(b.data, data, max) == 0);
+	buf_free(&b);
+	free(data);
+}
+END_TEST
+
+/* ---- racing writers ----------------------------------------------------- */
+
+#define RACE_THREADS	8
+#define RACE_REVS	120
+
+static pthread_mutex_t race_lock = PTHREAD_MUTEX_INITIALIZER;
+static int race_winner[RACE_REVS + 2];
+static int race_wins[RACE_THREADS];
+
+static void *
+race_writer(void *arg)
+{
+	int id = (int)(intptr_t)arg;
+	char data[64];
+
+	for (;;) {
+		struct coffer_error err = { "" };
+		struct coffer_buf b = { 0 };
+		uint64_t latest = 0;
+		enum coffer_rc rc;
+
+		rc = ops->get(st, "race", "race", 0, &latest, &b, &err);
+		buf_free(&b);
+		if (rc == COFFER_NOT_FOUND)
+			latest = 0;
+		else if (rc != COFFER_OK)
+			return (void *)"get failed";
+		if (latest >= RACE_REVS)
+			return NULL;
+		snprintf(data, sizeof(data), "writer %d rev %llu", id,
+		    (unsigned long long)latest + 1);
+		rc = ops->put(st, "race", "race", latest + 1, data,
+		    strlen(data), &err);
+		if (rc == COFFER_OK) {
+			pthread_mutex_lock(&race_lock);
+			if (race_winner[latest + 1] != 0)
+				race_winner[latest + 1] = -1;	/* twice */
+			else
+				race_winner[latest + 1] = id + 1;
+			race_wins[id]++;
+			pthread_mutex_unlock(&race_lock);
+		} else if (rc != COFFER_CONFLICT) {
+			return (void *)"put failed";
+		}
+	}
+}
+
+START_TEST(test_racing_writers)
+{
+	pthread_t t[RACE_THREADS];
+	struct coffer_error err = { "" };
+	char want[64];
+	struct seen s = { 0 };
+	int total = 0;
+
+	for (int i = 0; i < RACE_THREADS; i++)
+		pthread_create(&t[i], NULL, race_writer, (void *)(intptr_t)i);
+	for (int i = 0; i < RACE_THREADS; i++) {
+		void *res;
+
+		pthread_join(t[i], &res);
+		ck_assert_msg(res == NULL, "writer %d: %s", i, (char *)res);
+		total += race_wins[i];
+	}
+	/* Exactly one winner per revision, no gap, no duplicate. */
+	ck_assert_int_eq(total, RACE_REVS);
+	for (int r = 1; r <= RACE_REVS; r++) {
+		ck_assert_msg(race_winner[r] > 0, "revision %d: %s", r,
+		    race_winner[r] < 0 ? "won twice" : "no winner");
+		snprintf(want, sizeof(want), "writer %d rev %d",
+		    race_winner[r] - 1, r);
+		expect_get("race", "race", (uint64_t)r, want, (uint64_t)r);
+	}
+	ck_assert_int_eq(ops->revisions(st, "race", "race", 0, 1000, rev_cb,
+	    &s, &err), COFFER_OK);
+	ck_assert_uint_eq(s.n, RACE_REVS);
+	free(s.latest);
+}
+END_TEST
+
+static Suite *
+conformance_suite(void)
+{
+	Suite *su = suite_create("store conformance");
+	TCase *tc = tcase_create("contract");
+
+	/* Each test gets a fresh instance; they share the store, so each
+	 * uses its own names (and test_empty runs first). */
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_empty);
+	tcase_add_test(tc, test_create_read);
+	tcase_add_test(tc, test_create_only);
+	tcase_add_test(tc, test_history);
+	tcase_add_test(tc, test_remove);
+	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_sizes);
+	tcase_add_test(tc, test_racing_writers);
+	tcase_add_test(tc, test_list_pages);
+	suite_add_tcase(su, tc);
+	return su;
+}
+
+int
+main(void)
+{
+	return tu_run(conformance_suite());
+}

@@ -1,0 +1,2 @@
+#!/bin/sh
+exec "${srcdir:-.}/conformance/store.sh" test_store
