@@ -1,0 +1,412 @@
+/*
+ * check_store_fs.c - what store_fs promises beyond the store contract:
+ * safe permissions, refusing foreign directories, naming corrupt files,
+ * surviving stale hints and crash leftovers, never following a swapped-in
+ * symlink, and leaving nothing behind when a write fails.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "modules.h"
+#include "testutil.h"
+
+static struct conf conf;
+static struct modules mods;
+static const struct coffer_store_ops *ops;
+static char root[PATH_MAX];
+
+/* Open store_fs on ROOT with EXTRA settings; 0 or -1 (log captured). */
+static int
+open_store(const char *extra)
+{
+	char text[2 * PATH_MAX], *so = getenv("STORE_FS_SO");
+	const char *path;
+
+	ck_assert_msg(so != NULL, "STORE_FS_SO is not set");
+	snprintf(text, sizeof(text), "listen = \"tcp://127.0.0.1:1\";\n"
+	    "server_key = \"k\";\nauth = ( { module = \"x\"; control = "
+	    "\"required\"; } );\nstore = { module = \"%s\";\n"
+	    "  path = \"%s\"; %s };\n", so, root, extra);
+	path = tu_write(tu_tmpdir(), "cofferd.conf", text, 0600);
+	tu_log_capture();
+	ck_assert_msg(conf_load(&conf, path) == 0, "%s", tu_log_text());
+	if (modules_open_store(&mods, &conf) < 0) {
+		conf_free(&conf);
+		return -1;
+	}
+	ops = mods.store.mod->desc->store;
+	return 0;
+}
+
+static void
+close_store(void)
+{
+	modules_close(&mods);
+	conf_free(&conf);
+}
+
+static void
+setup(void)
+{
+	snprintf(root, sizeof(root), "%s/store", tu_tmpdir());
+}
+
+static void
+teardown(void)
+{
+	tu_cleanup();
+}
+
+static enum coffer_rc
+put(const char *name, uint64_t rev, const char *data)
+{
+	struct coffer_error err = { "" };
+
+	return ops->put(mods.store.inst, "secret", name, rev, data,
+	    strlen(data), &err);
+}
+
+static enum coffer_rc
+get(const char *name, uint64_t rev, struct coffer_buf *b, uint64_t *rev_r,
+    struct coffer_error *err)
+{
+	uint64_t r = 0;
+
+	return ops->get(mods.store.inst, "secret", name, rev,
+	    rev_r ? rev_r : &r, b, err);
+}
+
+/* The directory of NAME, found by listing (the test need not hash). */
+static void
+name_dir(char *out, size_t len)
+{
+	char cmd[3 * PATH_MAX];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "ls -d %s/secret/*/*", root);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(fgets(out, (int)len, p));
+	out[strcspn(out, "\n")] = '\0';
+	pclose(p);
+}
+
+START_TEST(test_creates_private_root)
+{
+	struct stat st;
+
+	ck_assert_msg(open_store("") == 0, "%s", tu_log_text());
+	ck_assert_int_eq(stat(root, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0700);
+	ck_assert_int_eq(put("a", 1, "x"), COFFER_OK);
+	close_store();
+}
+END_TEST
+
+START_TEST(test_modes)
+{
+	char dir[PATH_MAX], file[PATH_MAX + 8];
+	struct stat st;
+
+	umask(022);	/* the module must not rely on the daemon's umask */
+	ck_assert(open_store("") == 0);
+	ck_assert_int_eq(put("a", 1, "x"), COFFER_OK);
+	name_dir(dir, sizeof(dir));
+	ck_assert_int_eq(stat(dir, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0700);
+	snprintf(file, sizeof(file), "%s/1", dir);
+	ck_assert_int_eq(stat(file, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0600);
+	close_store();
+}
+END_TEST
+
+START_TEST(test_refuses_open_root)
+{
+	ck_assert_int_eq(mkdir(root, 0755), 0);
+	chmod(root, 0755);
+	ck_assert_int_eq(open_store(""), -1);
+	ck_assert_msg(tu_log_has("has mode 0755: others may read or write "
+	    "it; run chmod 700"), "%s", tu_log_text());
+	ck_assert_msg(open_store("strict_permissions = false;") == 0, "%s",
+	    tu_log_text());
+	close_store();
+}
+END_TEST
+
+START_TEST(test_refuses_foreign_dir)
+{
+	char f[PATH_MAX + 16];
+
+	ck_assert_int_eq(mkdir(root, 0700), 0);
+	snprintf(f, sizeof(f), "%s/passwd", root);
+	tu_write(root, "passwd", "root:x:0:0\n", 0600);
+	ck_assert_int_eq(open_store(""), -1);
+	ck_assert(tu_log_has("is not empty and not a store_fs directory"));
+	unlink(f);
+	tu_write(root, "format", "coffer store_fs 99\n", 0600);
+	ck_assert_int_eq(open_store(""), -1);
+	ck_assert(tu_log_has("/format: not a store_fs format"));
+}
+END_TEST
+
+START_TEST(test_bad_settings)
+{
+	snprintf(root, sizeof(root), "relative/store");
+	ck_assert_int_eq(open_store(""), -1);
+	ck_assert(tu_log_has("cofferd.conf:5: 'path' must be an absolute "
+	    "path"));
+	setup();
+	ck_assert_int_eq(open_store("create = false;"), -1);
+	ck_assert(tu_log_has("No such file or directory"));
+	ck_assert_int_eq(open_store("max_record = 0;"), -1);
+	ck_assert(tu_log_has("'max_record' must be 1 to 67108864 bytes"));
+	ck_assert_int_eq(open_store("fsync = \"yes\";"), -1);
+	ck_assert(tu_log_has("'fsync' of module store_fs must be true or "
+	    "false"));
+}
+END_TEST
+
+START_TEST(test_fsync_off_warns)
+{
+	ck_assert(open_store("fsync = false;") == 0);
+	ck_assert(tu_log_has("fsync = false: writes acknowledged"));
+	close_store();
+}
+END_TEST
+
+START_TEST(test_durable_across_reopen)
+{
+	struct coffer_error err = { "" };
+	struct coffer_buf b = { 0 };
+	uint64_t rev;
+
+	ck_assert(open_store("") == 0);
+	ck_assert_int_eq(put("k", 1, "one"), COFFER_OK);
+	ck_assert_int_eq(put("k", 2, "two"), COFFER_OK);
+	close_store();
+	ck_assert(open_store("") == 0);
+	ck_assert_int_eq(get("k", 0, &b, &rev, &err), COFFER_OK);
+	ck_assert_uint_eq(rev, 2);
+	ck_assert_int_eq(memcmp(b.data, "two", 3), 0);
+	buf_free(&b);
+	close_store();
+}
+END_TEST
+
+/* Damage revision 1 of "k" with CMD (a shell command on FILE). */
+static void
+damage(const char *how, const char *want)
+{
+	char dir[PATH_MAX], cmd[3 * PATH_MAX];
+	struct coffer_error err = { "" };
+	struct coffer_buf b = { 0 };
+
+	setup();
+	ck_assert(open_store("") == 0);
+	ck_assert_int_eq(put("k", 1, "the sealed record"), COFFER_OK);
+	ck_assert_int_eq(put("k", 2, "the next one"), COFFER_OK);
+	name_dir(dir, sizeof(dir));
+	snprintf(cmd, sizeof(cmd), "f=%s/1; %s", dir, how);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(get("k", 1, &b, NULL, &err), COFFER_ERROR);
+	ck_assert_msg(strstr(err.msg, "corrupt record ") != NULL &&
+	    strstr(err.msg, "/1: ") != NULL && strstr(err.msg, want) != NULL,
+	    "message: %s", err.msg);
+	ck_assert_msg(strstr(err.msg, "sealed") == NULL, "record data in "
+	    "the message: %s", err.msg);
+	ck_assert_int_eq(get("k", 2, &b, NULL, &err), COFFER_OK);
+	buf_free(&b);
+	close_store();
+	tu_cleanup();
+}
+
+START_TEST(test_corrupt_records)
+{
+	damage("printf X | dd of=$f bs=1 seek=40 conv=notrunc 2>/dev/null",
+	    "checksum mismatch");
+	damage("truncate -s 45 $f", "length does not match");
+	damage("truncate -s 10 $f", "truncated");
+	damage("truncate -s 0 $f", "truncated");
+	damage("printf JUNK | dd of=$f bs=1 conv=notrunc 2>/dev/null",
+	    "not a record file");
+	damage("printf '\\002' | dd of=$f bs=1 seek=4 conv=notrunc "
+	    "2>/dev/null", "unknown format version");
+}
+END_TEST
+
+START_TEST(test_tampered_name)
+{
+	char dir[PATH_MAX], file[PATH_MAX + 8];
+	struct coffer_error err = { "" };
+	struct coffer_buf b = { 0 };
+
+	ck_assert(open_store("") == 0);
+	ck_assert_int_eq(put("mine", 1, "x"), COFFER_OK);
+	name_dir(dir, sizeof(dir));
+	snprintf(file, sizeof(file), "%s/name", dir);
+	chmod(file, 0600);
+	tu_write(dir, "name", "yours", 0600);
+	ck_assert_int_eq(get("mine", 0, &b, NULL, &err), COFFER_ERROR);
+	ck_assert_msg(strstr(err.msg, "does not match its hash") != NULL,
+	    "%s", err.msg);
+	close_store();
+}
+END_TEST
+
+START_TEST(test_stale_hints)
+{
+	static const char *const hints[] = { "999\n", "abc", "", "2\n",
+	    "0\n", "18446744073709551615\n" };
+	char dir[PATH_MAX], hint[PATH_MAX + 8];
+	struct coffer_error err = { "" };
+	struct coffer_buf b = { 0 };
+	uint64_t rev;
+
+	ck_assert(open_store("") == 0);
+	for (uint64_t r = 1; r <= 9; r++)
+		ck_assert_int_eq(put("h", r, "v"), COFFER_OK);
+	name_dir(dir, sizeof(dir));
+	snprintf(hint, sizeof(hint), "%s/latest", dir);
+	for (size_t i = 0; i < sizeof(hints) / sizeof(*hints); i++) {
+		unlink(hint);
+		tu_write(dir, "latest", hints[i], 0600);
+		ck_assert_int_eq(get("h", 0, &b, &rev, &err), COFFER_OK);
+		ck_assert_msg(rev == 9, "hint \"%s\": latest %llu", hints[i],
+		    (unsigned long long)rev);
+	}
+	unlink(hint);
+	ck_assert_int_eq(get("h", 0, &b, &rev, &err), COFFER_OK);
+	ck_assert_uint_eq(rev, 9);
+	ck_assert_int_eq(put("h", 10, "v"), COFFER_OK);
+	ck_assert_int_eq(put("h", 10, "v"), COFFER_CONFLICT);
+	buf_free(&b);
+	close_store();
+}
+END_TEST
+
+START_TEST(test_crash_leftovers)
+{
+	char old[PATH_MAX + 32], young[PATH_MAX + 32], tmp[PATH_MAX + 8];
+	struct timeval tv[2] = { { 1000, 0 }, { 1000, 0 } };
+
+	ck_assert(open_store("") == 0);
+	ck_assert_int_eq(put("k", 1, "x"), COFFER_OK);
+	close_store();
+	snprintf(tmp, sizeof(tmp), "%s/.tmp", root);
+	tu_write(tmp, "tmp-0000000000000001", "half a record", 0600);
+	snprintf(old, sizeof(old), "%s/tmp-0000000000000001", tmp);
+	ck_assert_int_eq(utimes(old, tv), 0);
+	tu_write(tmp, "tmp-0000000000000002", "a write in progress", 0600);
+	snprintf(young, sizeof(young), "%s/tmp-0000000000000002", tmp);
+	ck_assert(open_store("") == 0);
+	ck_assert_msg(access(old, F_OK) < 0, "old leftover still there");
+	ck_assert_msg(access(young, F_OK) == 0, "young temporary removed");
+	ck_assert_int_eq(put("k", 2, "y"), COFFER_OK);
+	close_store();
+}
+END_TEST
+
+START_TEST(test_symlink_swap)
+{
+	char dir[PATH_MAX], elsewhere[PATH_MAX + 16], cmd[5 * PATH_MAX];
+	struct coffer_error err = { "" };
+	struct coffer_buf b = { 0 };
+
+	ck_assert(open_store("") == 0);
+	ck_assert_int_eq(put("k", 1, "x"), COFFER_OK);
+	name_dir(dir, sizeof(dir));
+	snprintf(elsewhere, sizeof(elsewhere), "%s/elsewhere", tu_tmpdir());
+	snprintf(cmd, sizeof(cmd), "mv %s %s && ln -s %s %s", dir, elsewhere,
+	    elsewhere, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(get("k", 0, &b, NULL, &err), COFFER_ERROR);
+	ck_assert_int_eq(put("k", 2, "y"), COFFER_ERROR);
+	snprintf(cmd, sizeof(cmd), "test ! -e %s/2", elsewhere);
+	ck_assert_int_eq(system(cmd), 0);
+	close_store();
+}
+END_TEST
+
+START_TEST(test_failed_write_leaves_nothing)
+{
+	struct rlimit small = { 4096, 4096 };
+	struct coffer_error err = { "" };
+	char big[8192], cmd[3 * PATH_MAX];
+
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert(open_store("") == 0);
+	ck_assert_int_eq(put("k", 1, "x"), COFFER_OK);
+	memset(big, 'b', sizeof(big));
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+	ck_assert_int_eq(ops->put(mods.store.inst, "secret", "k", 2, big,
+	    sizeof(big), &err), COFFER_ERROR);
+	ck_assert_msg(strstr(err.msg, "write record in ") != NULL &&
+	    strstr(err.msg, "/.tmp: File too large") != NULL, "%s", err.msg);
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A %s/.tmp)\"", root);
+	ck_assert_msg(system(cmd) == 0, ".tmp not empty");
+	ck_assert_int_eq(put("k", 2, "small"), COFFER_OK);
+	close_store();
+}
+END_TEST
+
+START_TEST(test_remove_leaves_nothing)
+{
+	struct coffer_error err = { "" };
+	char cmd[3 * PATH_MAX];
+
+	ck_assert(open_store("") == 0);
+	ck_assert_int_eq(put("k", 1, "x"), COFFER_OK);
+	ck_assert_int_eq(ops->remove(mods.store.inst, "secret", "k", &err),
+	    COFFER_OK);
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A %s/.trash)\" && "
+	    "test -z \"$(find %s/secret -mindepth 2)\"", root, root);
+	ck_assert_msg(system(cmd) == 0, "leftovers after remove");
+	close_store();
+}
+END_TEST
+
+static Suite *
+store_fs_suite(void)
+{
+	Suite *s = suite_create("store_fs");
+	TCase *tc = tcase_create("store_fs");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_creates_private_root);
+	tcase_add_test(tc, test_modes);
+	tcase_add_test(tc, test_refuses_open_root);
+	tcase_add_test(tc, test_refuses_foreign_dir);
+	tcase_add_test(tc, test_bad_settings);
+	tcase_add_test(tc, test_fsync_off_warns);
+	tcase_add_test(tc, test_durable_across_reopen);
+	tcase_add_test(tc, test_corrupt_records);
+	tcase_add_test(tc, test_tampered_name);
+	tcase_add_test(tc, test_stale_hints);
+	tcase_add_test(tc, test_crash_leftovers);
+	tcase_add_test(tc, test_symlink_swap);
+	tcase_add_test(tc, test_failed_write_leaves_nothing);
+	tcase_add_test(tc, test_remove_leaves_nothing);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(store_fs_suite());
+}
