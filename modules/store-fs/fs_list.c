@@ -67,9 +67,11 @@ fs_read_fanout(int fd, size_t *n_r)
 		n++;
 	}
 	closedir(dir);
+	if (v == NULL && (v = calloc(1, sizeof(*v))) == NULL)
+		return NULL;	/* an empty directory */
 	qsort(v, n, sizeof(*v), fs_cmp);
 	*n_r = n;
-	return v != NULL ? v : calloc(1, sizeof(*v));
+	return v;
 fail:
 	while (n > 0)
 		free(v[--n]);
