@@ -72,11 +72,14 @@ fs_check_root(const char *path, int strict, struct coffer_error *err)
 	return COFFER_OK;
 }
 
-/* 1 if the directory holds nothing but . and .., 0 if it holds more. */
+/* 1 if the directory holds nothing but what a store starting up makes
+ * (another daemon may be initialising it right now), 0 otherwise. */
 static int
-fs_dir_is_empty(int dirfd)
+fs_dir_is_fresh(int dirfd)
 {
-	int fd = dup(dirfd), empty = 1;
+	static const char *const ours[] = { ".", "..", "format", ".tmp",
+	    ".trash" };
+	int fd = dup(dirfd), fresh = 1;
 	struct dirent *e;
 	DIR *dir;
 
@@ -85,11 +88,45 @@ fs_dir_is_empty(int dirfd)
 			close(fd);
 		return 0;
 	}
-	while (empty && (e = readdir(dir)) != NULL)
-		empty = strcmp(e->d_name, ".") == 0 ||
-		    strcmp(e->d_name, "..") == 0;
+	while (fresh && (e = readdir(dir)) != NULL) {
+		size_t i = 0;
+
+		while (i < sizeof(ours) / sizeof(*ours) &&
+		    strcmp(e->d_name, ours[i]) != 0)
+			i++;
+		fresh = i < sizeof(ours) / sizeof(*ours) ||
+		    strncmp(e->d_name, ".format-", 8) == 0;
+	}
 	closedir(dir);
-	return empty;
+	return fresh;
+}
+
+/* Make an empty directory a store: the format file appears complete, in
+ * one link(), and a daemon doing the same at the same time is no error. */
+static enum coffer_rc
+fs_init_format(struct fs *fs, struct coffer_error *err)
+{
+	char tmp[FS_TMP_NAME + 8] = ".format-";
+	int fd, e = 0;
+
+	fs_tmp_name(tmp + 8);
+	fd = openat(fs->root, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600);
+	if (fd < 0 || write(fd, FS_FORMAT, strlen(FS_FORMAT)) < 0 ||
+	    (fs->durable && fsync(fd) < 0) ||
+	    (linkat(fs->root, tmp, fs->root, "format", 0) < 0 &&
+	    errno != EEXIST))
+		e = errno;
+	if (fd >= 0)
+		close(fd);
+	unlinkat(fs->root, tmp, 0);
+	if (e == 0 && fs->durable && fsync(fs->root) < 0)
+		e = errno;
+	if (e != 0) {
+		FS_ERR(err, "cannot initialise %s: %s", fs->path, strerror(e));
+		return COFFER_ERROR;
+	}
+	return COFFER_OK;
 }
 
 /* A store directory holds our format file; an empty one becomes one. */
@@ -101,34 +138,29 @@ fs_check_format(struct fs *fs, struct coffer_error *err)
 	int fd = openat(fs->root, "format", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	if (fd < 0 && errno == ENOENT) {
-		if (!fs_dir_is_empty(fs->root)) {
+		if (!fs_dir_is_fresh(fs->root)) {
 			FS_ERR(err, "%s is not empty and not a store_fs "
 			    "directory (no 'format' file)", fs->path);
 			return COFFER_ERROR;
 		}
-		fd = openat(fs->root, "format", O_WRONLY | O_CREAT | O_EXCL |
-		    O_CLOEXEC, 0600);
-		if (fd < 0 || write(fd, FS_FORMAT, strlen(FS_FORMAT)) < 0 ||
-		    (fs->durable && (fsync(fd) < 0 || fsync(fs->root) < 0)))
-			goto io;
-		close(fd);
-		return COFFER_OK;
+		if (fs_init_format(fs, err) != COFFER_OK)
+			return COFFER_ERROR;
+		fd = openat(fs->root, "format", O_RDONLY | O_CLOEXEC |
+		    O_NOFOLLOW);
 	}
-	if (fd < 0)
-		goto io;
+	if (fd < 0) {
+		FS_ERR(err, "%s/format: %s", fs->path, strerror(errno));
+		return COFFER_ERROR;
+	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	if (n != (ssize_t)strlen(FS_FORMAT) || memcmp(buf, FS_FORMAT, n) != 0) {
+	if (n != (ssize_t)strlen(FS_FORMAT) || memcmp(buf, FS_FORMAT,
+	    (size_t)n) != 0) {
 		FS_ERR(err, "%s/format: not a store_fs format this module "
 		    "reads", fs->path);
 		return COFFER_ERROR;
 	}
 	return COFFER_OK;
-io:
-	FS_ERR(err, "%s/format: %s", fs->path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return COFFER_ERROR;
 }
 
 /* Remove what crashes left: old .tmp entries, everything in .trash.  A

@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -33,7 +34,7 @@ static char root[PATH_MAX];
 static int
 open_store(const char *extra)
 {
-	char text[2 * PATH_MAX], *so = getenv("STORE_FS_SO");
+	char text[2 * PATH_MAX], name[64], *so = getenv("STORE_FS_SO");
 	const char *path;
 
 	ck_assert_msg(so != NULL, "STORE_FS_SO is not set");
@@ -41,7 +42,8 @@ open_store(const char *extra)
 	    "server_key = \"k\";\nauth = ( { module = \"x\"; control = "
 	    "\"required\"; } );\nstore = { module = \"%s\";\n"
 	    "  path = \"%s\"; %s };\n", so, root, extra);
-	path = tu_write(tu_tmpdir(), "cofferd.conf", text, 0600);
+	snprintf(name, sizeof(name), "cofferd-%ld.conf", (long)getpid());
+	path = tu_write(tu_tmpdir(), name, text, 0600);
 	tu_log_capture();
 	ck_assert_msg(conf_load(&conf, path) == 0, "%s", tu_log_text());
 	if (modules_open_store(&mods, &conf) < 0) {
@@ -168,8 +170,7 @@ START_TEST(test_bad_settings)
 {
 	snprintf(root, sizeof(root), "relative/store");
 	ck_assert_int_eq(open_store(""), -1);
-	ck_assert(tu_log_has("cofferd.conf:5: 'path' must be an absolute "
-	    "path"));
+	ck_assert(tu_log_has(".conf:5: 'path' must be an absolute path"));
 	setup();
 	ck_assert_int_eq(open_store("create = false;"), -1);
 	ck_assert(tu_log_has("No such file or directory"));
@@ -380,6 +381,34 @@ START_TEST(test_remove_leaves_nothing)
 }
 END_TEST
 
+START_TEST(test_concurrent_init)
+{
+	pid_t kids[8];
+	int status, ok = 0;
+
+	/* Eight daemons starting on one fresh directory at once. */
+	for (int i = 0; i < 8; i++) {
+		if ((kids[i] = fork()) == 0) {
+			int rc = open_store("");
+
+			if (rc == 0) {
+				enum coffer_rc p = put("k", 1, "x");
+
+				rc = p == COFFER_OK || p == COFFER_CONFLICT ?
+				    0 : 1;
+				close_store();
+			}
+			_exit(rc == 0 ? 0 : 1);
+		}
+	}
+	for (int i = 0; i < 8; i++) {
+		waitpid(kids[i], &status, 0);
+		ok += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	}
+	ck_assert_int_eq(ok, 8);
+}
+END_TEST
+
 static Suite *
 store_fs_suite(void)
 {
@@ -401,6 +430,7 @@ store_fs_suite(void)
 	tcase_add_test(tc, test_symlink_swap);
 	tcase_add_test(tc, test_failed_write_leaves_nothing);
 	tcase_add_test(tc, test_remove_leaves_nothing);
+	tcase_add_test(tc, test_concurrent_init);
 	suite_add_tcase(s, tc);
 	return s;
 }
