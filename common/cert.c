@@ -12,8 +12,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cert.h"
@@ -314,4 +316,93 @@ void
 cert_wipe(struct cert *c)
 {
 	sodium_memzero(c->secret_key, sizeof(c->secret_key));
+}
+
+int
+cert_meta_set(struct cert *c, const char *key, const char *value)
+{
+	size_t k = strlen(key), v = strlen(value);
+
+	if (c->nmeta == CERT_MAX_META || k == 0 || k > CERT_META_KEY ||
+	    v > CERT_META_VALUE || cert_meta(c, key) != NULL)
+		return -1;
+	for (size_t i = 0; i < k; i++) {
+		if (!cert_is_name_char((unsigned char)key[i]))
+			return -1;
+	}
+	for (size_t i = 0; i < v; i++) {
+		unsigned char ch = (unsigned char)value[i];
+
+		if (ch < 0x20 || ch == 0x7f || ch == '"')
+			return -1;
+	}
+	memcpy(c->meta[c->nmeta].key, key, k + 1);
+	memcpy(c->meta[c->nmeta].value, value, v + 1);
+	c->nmeta++;
+	return 0;
+}
+
+static int
+cert_format(const struct cert *c, int with_secret, char *buf, size_t size)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t off;
+	int n;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	n = snprintf(buf, size, "#   ****  Generated on %s by coffer  ****\n"
+	    "#   ZeroMQ CURVE %s Certificate\n"
+	    "#   %s\n\nmetadata\n", when,
+	    with_secret ? "**Secret**" : "Public",
+	    with_secret ? "DO NOT PROVIDE THIS FILE TO OTHER USERS nor change "
+	    "its permissions." : "Exchange securely, or use a secure "
+	    "mechanism to verify the contents");
+	for (size_t i = 0; i < c->nmeta && n > 0 && (size_t)n < size; i++)
+		n += snprintf(buf + n, size - (size_t)n, "    %s = \"%s\"\n",
+		    c->meta[i].key, c->meta[i].value);
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	off = (size_t)n;
+	n = snprintf(buf + off, size - off, "curve\n    public-key = \"%s\"\n",
+	    c->public_key);
+	if (n > 0 && with_secret)
+		n += snprintf(buf + off + (size_t)n, size - off - (size_t)n,
+		    "    secret-key = \"%s\"\n", c->secret_key);
+	if (n < 0 || off + (size_t)n >= size)
+		return -1;
+	return (int)(off + (size_t)n);
+}
+
+int
+cert_write(const struct cert *c, const char *path, int with_secret,
+    unsigned mode, char *err)
+{
+	char buf[CERT_MAX_FILE];
+	int n = cert_format(c, with_secret, buf, sizeof(buf)), fd, e;
+
+	if (n < 0) {
+		CERT_ERR(err, "certificate too large");
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    mode);
+	if (fd < 0) {
+		CERT_ERR(err, "%s", strerror(errno));
+		sodium_memzero(buf, sizeof(buf));
+		return -1;
+	}
+	if (fchmod(fd, mode) < 0 || write(fd, buf, (size_t)n) != n ||
+	    fsync(fd) < 0) {
+		e = errno;
+		close(fd);
+		unlink(path);
+		CERT_ERR(err, "%s", strerror(e));
+		sodium_memzero(buf, sizeof(buf));
+		return -1;
+	}
+	sodium_memzero(buf, sizeof(buf));
+	return close(fd);
 }

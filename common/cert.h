@@ -42,6 +42,17 @@ struct cert {
 int	 cert_parse(struct cert *c, const char *text, size_t len, char *err);
 /* Read and parse PATH (at most CERT_MAX_FILE bytes). */
 int	 cert_load(struct cert *c, const char *path, char *err);
+/*
+ * Write C to PATH in czmq's layout (values quoted), the secret key only when
+ * WITH_SECRET.  The file is created with MODE and never replaces an existing
+ * one (O_EXCL).  0, or -1 with the reason in ERR.
+ */
+int	 cert_write(const struct cert *c, const char *path, int with_secret,
+	    unsigned mode, char *err);
+/* Add metadata KEY = VALUE: 0, or -1 when full, too long or not printable
+ * (a value may not hold a quote or a control character). */
+int	 cert_meta_set(struct cert *c, const char *key, const char *value);
+
 /* The metadata value of KEY, or NULL. */
 const char *cert_meta(const struct cert *c, const char *key);
 /* Wipe the secret key. */
