@@ -97,18 +97,6 @@ curve_watch_reload(void *arg)
 	curve_rebuild(arg, &err);
 }
 
-static int
-curve_type_parse(const char *word, enum coffer_principal_type *type)
-{
-	if (strcmp(word, "service") == 0)
-		*type = COFFER_PRINCIPAL_SERVICE;
-	else if (strcmp(word, "user") == 0)
-		*type = COFFER_PRINCIPAL_USER;
-	else
-		return -1;
-	return 0;
-}
-
 static void
 curve_close(void *inst)
 {
@@ -134,7 +122,7 @@ curve_settings(struct curve *c, const struct coffer_host *h,
 		    h->conf_where(conf, "certs"));
 		return COFFER_ERROR;
 	}
-	if (curve_type_parse(type, &c->o.default_type) < 0) {
+	if (certstore_type_parse(type, &c->o.default_type) < 0) {
 		CURVE_ERR(err, "%s: 'default_type' must be \"service\" or "
 		    "\"user\"", h->conf_where(conf, "default_type"));
 		return COFFER_ERROR;

@@ -17,7 +17,9 @@
 
 #include "coffer/module.h"
 
-#define CURVE_FILE_MAX	255
+#include "certstore.h"
+
+#define CURVE_FILE_MAX	CERTSTORE_FILE_MAX
 
 struct curve_entry {
 	uint8_t		 key[32];

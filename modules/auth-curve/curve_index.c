@@ -1,11 +1,11 @@
 /*
  * curve_index.c - scan a certificate directory into a key index.
  *
- * Every regular file in the directory is a certificate, except hidden files
- * (".x") and editor backups ("x~").  A file that fails to parse, has an
- * unknown type or an unusable name is skipped with a warning naming it;
- * a "_secret" file is skipped with a warning (a store needs no secret keys);
- * two files with the same key make that key ambiguous, and it is refused.
+ * Which files count and what they mean is certstore.c's (shared with the
+ * CLI).  A file that fails to parse, has an unknown type or an unusable
+ * name is skipped with a warning naming it; a "_secret" file is skipped
+ * with a warning (a store needs no secret keys); two files with the same
+ * key make that key ambiguous, and it is refused.
  */
 #include "config.h"
 
@@ -22,6 +22,7 @@
 #include <zmq.h>
 
 #include "cert.h"
+#include "certstore.h"
 #include "curve.h"
 
 #define CURVE_ERR(err, ...) \
@@ -51,28 +52,10 @@ curve_warn(const struct curve_opts *o, struct curve_index *idx,
 enum coffer_rc
 curve_dir_check(const struct curve_opts *o, struct coffer_error *err)
 {
-	struct stat st;
+	char why[CERT_ERR_MAX];
 
-	if (stat(o->dir, &st) < 0) {
-		CURVE_ERR(err, "certificate store %s: %s", o->dir,
-		    strerror(errno));
-		return COFFER_ERROR;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		CURVE_ERR(err, "certificate store %s: not a directory", o->dir);
-		return COFFER_ERROR;
-	}
-	if (!o->strict_permissions)
-		return COFFER_OK;
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		CURVE_ERR(err, "certificate store %s is owned by uid %u, not "
-		    "root or the daemon's user", o->dir, (unsigned)st.st_uid);
-		return COFFER_ERROR;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		CURVE_ERR(err, "certificate store %s has mode %04o: others "
-		    "may add keys; run chmod go-w %s", o->dir,
-		    (unsigned)(st.st_mode & 07777), o->dir);
+	if (certstore_check_dir(o->dir, o->strict_permissions, why) < 0) {
+		snprintf(err->msg, sizeof(err->msg), "%s", why);
 		return COFFER_ERROR;
 	}
 	return COFFER_OK;
@@ -104,106 +87,31 @@ curve_index_find(const struct curve_index *idx, const uint8_t key[32])
 	return s != 0 ? &idx->entries[s - 1] : NULL;
 }
 
-/* The principal's name when the certificate has none: the file name
- * without a certificate extension. */
-static void
-curve_default_name(const char *file, char *name, size_t size)
-{
-	static const char *const exts[] = { ".key", ".crt", ".cert", ".pub" };
-	size_t n = strlen(file);
-
-	for (size_t i = 0; i < sizeof(exts) / sizeof(*exts); i++) {
-		size_t e = strlen(exts[i]);
-
-		if (n > e && strcmp(file + n - e, exts[i]) == 0) {
-			n -= e;
-			break;
-		}
-	}
-	snprintf(name, size, "%.*s", (int)n, file);
-}
-
-static int
-curve_name_ok(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n == 0 || n > COFFER_NAME_MAX)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)name[i];
-
-		if (c < 0x20 || c == 0x7f || c >= 0x80)
-			return 0;	/* plain ASCII: names end up in logs */
-	}
-	return 1;
-}
-
-/* Parse one file into E; 0, or -1 after a warning. */
+/* Read one file into E; 0, or -1 after a warning. */
 static int
 curve_parse(const struct curve_opts *o, struct curve_index *idx,
     const char *file, struct curve_entry *e, struct coffer_error *first)
 {
-	char err[CERT_ERR_MAX], path[4096];
-	const char *name, *type;
-	struct cert c;
+	struct certstore_entry ce;
+	char why[CERT_ERR_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", o->dir, file);
-	if (cert_load(&c, path, err) < 0) {
-		curve_warn(o, idx, first, "%s: %s; skipped", path, err);
+	if (certstore_read(o->dir, file, o->default_type, &ce, why) < 0) {
+		curve_warn(o, idx, first, "%s; skipped", why);
 		return -1;
 	}
-	if (c.secret_key[0] != '\0') {
-		o->host->log(o->host, COFFER_LOG_WARNING, "%s holds a secret "
-		    "key: a certificate store needs public keys only; remove "
-		    "it", path);
-		cert_wipe(&c);
-	}
+	if (ce.had_secret)
+		o->host->log(o->host, COFFER_LOG_WARNING, "%s/%s holds a "
+		    "secret key: a certificate store needs public keys only; "
+		    "remove it", o->dir, file);
 	memset(e, 0, sizeof(*e));
-	if (zmq_z85_decode(e->key, c.public_key) == NULL) {
-		curve_warn(o, idx, first, "%s: public-key does not decode; "
-		    "skipped", path);
+	if (zmq_z85_decode(e->key, ce.key) == NULL) {
+		curve_warn(o, idx, first, "%s/%s: public-key does not decode; "
+		    "skipped", o->dir, file);
 		return -1;
 	}
-	snprintf(e->file, sizeof(e->file), "%s", file);
-	if ((name = cert_meta(&c, "name")) != NULL)
-		snprintf(e->name, sizeof(e->name), "%s", name);
-	else
-		curve_default_name(file, e->name, sizeof(e->name));
-	if (!curve_name_ok(e->name) || (name != NULL &&
-	    strlen(name) > COFFER_NAME_MAX)) {
-		curve_warn(o, idx, first, "%s: name must be 1 to %d printable "
-		    "ASCII characters; skipped", path, COFFER_NAME_MAX);
-		return -1;
-	}
-	type = cert_meta(&c, "type");
-	if (type == NULL)
-		e->type = o->default_type;
-	else if (strcmp(type, "user") == 0)
-		e->type = COFFER_PRINCIPAL_USER;
-	else if (strcmp(type, "service") == 0)
-		e->type = COFFER_PRINCIPAL_SERVICE;
-	else {
-		curve_warn(o, idx, first, "%s: type must be \"user\" or "
-		    "\"service\", not \"%.32s\"; skipped", path, type);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-curve_skip_name(const struct curve_opts *o, const char *file)
-{
-	size_t n = strlen(file);
-
-	if (file[0] == '.' || file[n - 1] == '~')
-		return 1;
-	if (n > 7 && strcmp(file + n - 7, "_secret") == 0) {
-		o->host->log(o->host, COFFER_LOG_WARNING, "%s/%s is a secret "
-		    "certificate: a certificate store needs public keys only; "
-		    "not loaded, remove it", o->dir, file);
-		return 1;
-	}
+	memcpy(e->name, ce.name, sizeof(e->name));
+	memcpy(e->file, ce.file, sizeof(e->file));
+	e->type = ce.type;
 	return 0;
 }
 
@@ -239,8 +147,18 @@ curve_scan(const struct curve_opts *o, struct curve_index *idx,
 		return COFFER_ERROR;
 	}
 	while ((d = readdir(dir)) != NULL) {
-		if (curve_skip_name(o, d->d_name))
+		switch (certstore_classify(d->d_name)) {
+		case CERTSTORE_IGNORED:
 			continue;
+		case CERTSTORE_SECRET:
+			o->host->log(o->host, COFFER_LOG_WARNING, "%s/%s is a "
+			    "secret certificate: a certificate store needs "
+			    "public keys only; not loaded, remove it", o->dir,
+			    d->d_name);
+			continue;
+		case CERTSTORE_CERT:
+			break;
+		}
 		if (fstatat(dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) <
 		    0 || !S_ISREG(st.st_mode)) {
 			curve_warn(o, idx, first, "%s/%s: not a regular file; "
