@@ -45,7 +45,8 @@ def keypair(directory, filename, **metadata):
 class Daemon:
     """cofferd in the foreground on a free loopback port."""
 
-    def __init__(self, directory, auth, extra="", port=None):
+    def __init__(self, directory, auth, extra="", port=None,
+                 store='{ module = "test_store"; }'):
         self.dir = directory
         self.port = port or free_port()
         self.endpoint = "tcp://127.0.0.1:%d" % self.port
@@ -54,9 +55,9 @@ class Daemon:
         self.log_path = os.path.join(directory, "cofferd.log")
         with open(self.conf, "w") as f:
             f.write('listen = "%s";\nserver_key = "%s";\n'
-                    'store = { module = "test_store"; };\n'
+                    'store = %s;\n'
                     'workers = 4;\n%s\nauth = ( %s );\n'
-                    % (self.endpoint, self.server_key, extra, auth))
+                    % (self.endpoint, self.server_key, store, extra, auth))
         self.proc = None
         self.log = None
 
@@ -166,6 +167,24 @@ class Client:
     def close(self):
         self.sock.close(0)
         self.ctx.term()
+
+
+def module(path):
+    """Absolute path of a module built in this tree."""
+    return os.path.join(BUILDDIR, "modules", path)
+
+
+COFFER = os.path.join(BUILDDIR, "client", "coffer")
+
+
+def coffer(*args, check=True):
+    """Run the coffer CLI; the CompletedProcess (text)."""
+    out = subprocess.run([COFFER] + list(args), capture_output=True,
+                         text=True, timeout=30)
+    if check and out.returncode != 0:
+        raise AssertionError("coffer %s: exit %d\n%s%s" % (
+            " ".join(args), out.returncode, out.stdout, out.stderr))
+    return out
 
 
 def cleanup(directory):

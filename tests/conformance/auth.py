@@ -1,0 +1,89 @@
+#!/usr/bin/python3
+"""Run the auth conformance suite on one of our auth modules.
+
+    conformance/auth.py test_auth | auth_curve
+
+Makes the module's credentials (pyzmq certificates, and for auth_curve
+also files from `coffer keygen`), a cofferd.conf and the cases file, then
+runs check_auth_conformance.  A third-party author writes their own
+COFFER_AUTH_CONF and COFFER_AUTH_CASES instead.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import zmq
+import zmq.auth
+
+top = os.environ["COFFER_TOP_BUILDDIR"]
+module = sys.argv[1]
+work = tempfile.mkdtemp(prefix="tmp-auth.", dir=os.path.join(top, "tests"))
+os.chmod(work, 0o700)
+
+
+def keypair():
+    return zmq.curve_keypair()[0].decode()
+
+
+def curve_setup():
+    certs = os.path.join(work, "certs")
+    os.mkdir(certs, 0o755)
+    zmq.auth.create_certificates(certs, "pyzmq-svc")     # no metadata
+    os.remove(os.path.join(certs, "pyzmq-svc.key_secret"))
+    subprocess.run([os.path.join(top, "client", "coffer"), "keygen", "alice",
+                    "--type", "user", "--dir", work], check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run([os.path.join(top, "client", "coffer"), "cert", "add",
+                    "--certs", certs, os.path.join(work, "alice.key")],
+                   check=True, stdout=subprocess.DEVNULL)
+    alice = zmq.auth.load_certificate(os.path.join(work, "alice.key"))[0]
+    svc = zmq.auth.load_certificate(os.path.join(certs, "pyzmq-svc.key"))[0]
+    dup = keypair()
+    for name in ("dup-a", "dup-b"):
+        with open(os.path.join(certs, name + ".key"), "w") as f:
+            f.write('curve\n    public-key = "%s"\n' % dup)
+    entry = ('module = "%s/modules/auth-curve/.libs/auth_curve.so"; '
+             'certs = "%s";' % (top, certs))
+    cases = [
+        {"what": "coffer keygen user", "curve_key": alice.decode(),
+         "expect": "ok", "name": "alice", "type": "user"},
+        {"what": "pyzmq public cert without metadata",
+         "curve_key": svc.decode(), "expect": "ok", "name": "pyzmq-svc",
+         "type": "service"},
+        {"what": "unknown key", "curve_key": keypair(), "expect": "denied"},
+        {"what": "key in two files", "curve_key": dup, "expect": "denied"},
+        {"what": "a token is not its business", "token": "t",
+         "username": "u", "expect": "ignore"},
+    ]
+    return entry, cases
+
+
+def test_auth_setup():
+    known = keypair()
+    entry = ('module = "test_auth"; users = [ "%s alice user" ];' % known)
+    cases = [
+        {"what": "known key", "curve_key": known, "expect": "ok",
+         "name": "alice", "type": "user"},
+        {"what": "unknown key", "curve_key": keypair(), "expect": "denied"},
+    ]
+    return entry, cases
+
+
+entry, cases = {"auth_curve": curve_setup,
+                "test_auth": test_auth_setup}[module]()
+conf = os.path.join(work, "cofferd.conf")
+with open(conf, "w") as f:
+    f.write('listen = "tcp://127.0.0.1:1";\nserver_key = "k";\n'
+            'store = { module = "test_store"; };\n'
+            'auth = ( { control = "required"; %s } );\n' % entry)
+with open(os.path.join(work, "cases.json"), "w") as f:
+    json.dump(cases, f)
+env = dict(os.environ, COFFER_AUTH_CONF=conf,
+           COFFER_AUTH_CASES=os.path.join(work, "cases.json"))
+rc = subprocess.run([os.path.join(top, "tests", "check_auth_conformance")],
+                    env=env).returncode
+shutil.rmtree(work, ignore_errors=True)
+sys.exit(rc)
