@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -34,7 +36,8 @@ static char root[PATH_MAX];
 static int
 open_store(const char *extra)
 {
-	char text[2 * PATH_MAX], name[64], *so = getenv("STORE_FS_SO");
+	char text[2 * PATH_MAX], name[64], parent[PATH_MAX];
+	char *so = getenv("STORE_FS_SO");
 	const char *path;
 
 	ck_assert_msg(so != NULL, "STORE_FS_SO is not set");
@@ -42,8 +45,14 @@ open_store(const char *extra)
 	    "server_key = \"k\";\nauth = ( { module = \"x\"; control = "
 	    "\"required\"; } );\nstore = { module = \"%s\";\n"
 	    "  path = \"%s\"; %s };\n", so, root, extra);
+	/* The config goes beside the store (a test may run as nobody). */
+	snprintf(parent, sizeof(parent), "%s", root);
+	if (strrchr(parent, '/') != NULL)
+		*strrchr(parent, '/') = '\0';
+	if (parent[0] != '/' || access(parent, W_OK) != 0)
+		snprintf(parent, sizeof(parent), "%s", tu_tmpdir());
 	snprintf(name, sizeof(name), "cofferd-%ld.conf", (long)getpid());
-	path = tu_write(tu_tmpdir(), name, text, 0600);
+	path = tu_write(parent, name, text, 0600);
 	tu_log_capture();
 	ck_assert_msg(conf_load(&conf, path) == 0, "%s", tu_log_text());
 	if (modules_open_store(&mods, &conf) < 0) {
@@ -409,6 +418,101 @@ START_TEST(test_concurrent_init)
 }
 END_TEST
 
+/* Read every revision of "k" from 1 to LATEST: all must be intact. */
+static void
+expect_intact(uint64_t latest)
+{
+	struct coffer_error err = { "" };
+	struct coffer_buf b = { 0 };
+
+	for (uint64_t r = 1; r <= latest; r++)
+		ck_assert_msg(get("k", r, &b, NULL, &err) == COFFER_OK &&
+		    b.len == 12000 && b.data[0] == (uint8_t)r, "revision %llu: "
+		    "%s", (unsigned long long)r, err.msg);
+	buf_free(&b);
+}
+
+START_TEST(test_disk_full)
+{
+	struct coffer_error err = { "" };
+	char data[12000], cmd[3 * PATH_MAX];
+	uint64_t r;
+	enum coffer_rc rc = COFFER_OK;
+
+	/* A 128 KiB file system of our own, in a private mount namespace
+	 * that disappears with this test process. */
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		fprintf(stderr, "test_disk_full: no mount namespace (%s): "
+		    "not run\n", strerror(errno));
+		return;
+	}
+	ck_assert_int_eq(mkdir(root, 0700), 0);
+	ck_assert_msg(mount("tmpfs", root, "tmpfs", 0, "size=128k,mode=0700")
+	    == 0, "mount: %s", strerror(errno));
+	ck_assert(open_store("") == 0);
+	for (r = 1; r < 100; r++) {
+		memset(data, (int)r, sizeof(data));
+		rc = ops->put(mods.store.inst, "secret", "k", r, data,
+		    sizeof(data), &err);
+		if (rc != COFFER_OK)
+			break;
+	}
+	ck_assert_msg(rc == COFFER_UNAVAILABLE, "rc %d: %s", rc, err.msg);
+	ck_assert_msg(strstr(err.msg, "No space left on device") != NULL &&
+	    strstr(err.msg, root) != NULL, "%s", err.msg);
+	expect_intact(r - 1);
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A %s/.tmp)\"", root);
+	ck_assert_msg(system(cmd) == 0, "a partial write was left in .tmp");
+	/* Space again: the next write of the same revision succeeds. */
+	ck_assert_int_eq(put("filler", 1, "x"), COFFER_OK);
+	ck_assert_int_eq(ops->remove(mods.store.inst, "secret", "k", &err),
+	    COFFER_OK);
+	ck_assert_int_eq(put("k", 1, "fits now"), COFFER_OK);
+	close_store();
+	umount(root);
+}
+END_TEST
+
+START_TEST(test_permission_denied)
+{
+	char dir[] = "/tmp/coffer-eacces.XXXXXX", name[PATH_MAX];
+	char tmp[PATH_MAX + 8], cmd[PATH_MAX + 16];
+	struct coffer_error err = { "" };
+
+	if (geteuid() != 0)
+		return;	/* needs to become another user */
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(chown(dir, 65534, 65534), 0);
+	ck_assert_int_eq(setgid(65534), 0);
+	ck_assert_int_eq(setuid(65534), 0);
+	snprintf(root, sizeof(root), "%s/store", dir);
+	ck_assert_msg(open_store("") == 0, "%s", tu_log_text());
+	ck_assert_int_eq(put("k", 1, "x"), COFFER_OK);
+	/* The name's directory made read-only: publishing fails. */
+	name_dir(name, sizeof(name));
+	chmod(name, 0500);
+	ck_assert_int_eq(ops->put(mods.store.inst, "secret", "k", 2, "y", 1,
+	    &err), COFFER_ERROR);
+	ck_assert_msg(strstr(err.msg, "Permission denied") != NULL &&
+	    strstr(err.msg, "/secret/") != NULL, "%s", err.msg);
+	chmod(name, 0700);
+	/* The temporary directory read-only: writing fails. */
+	snprintf(tmp, sizeof(tmp), "%s/.tmp", root);
+	chmod(tmp, 0500);
+	ck_assert_int_eq(ops->put(mods.store.inst, "secret", "k", 2, "y", 1,
+	    &err), COFFER_ERROR);
+	ck_assert_msg(strstr(err.msg, "create record in ") != NULL &&
+	    strstr(err.msg, "/.tmp: Permission denied") != NULL, "%s",
+	    err.msg);
+	chmod(tmp, 0700);
+	ck_assert_int_eq(put("k", 2, "y"), COFFER_OK);
+	close_store();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 static Suite *
 store_fs_suite(void)
 {
@@ -431,6 +535,8 @@ store_fs_suite(void)
 	tcase_add_test(tc, test_failed_write_leaves_nothing);
 	tcase_add_test(tc, test_remove_leaves_nothing);
 	tcase_add_test(tc, test_concurrent_init);
+	tcase_add_test(tc, test_disk_full);
+	tcase_add_test(tc, test_permission_denied);
 	suite_add_tcase(s, tc);
 	return s;
 }
