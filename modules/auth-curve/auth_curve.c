@@ -56,10 +56,22 @@ curve_swap(struct curve *c, struct curve_index *idx)
 	curve_index_free(old);
 }
 
+/* The directory is gone or no longer safe: accept no key until fixed. */
+static void
+curve_fail_closed(struct curve *c, const char *why)
+{
+	struct curve_index *empty = curve_index_new();
+
+	if (empty != NULL)
+		curve_swap(c, empty);
+	c->o.host->log(c->o.host, COFFER_LOG_ERROR, "%s; no key is accepted "
+	    "until it is fixed", why);
+}
+
 /*
- * Build a new index and put it in force.  When a file is bad in strict mode
- * the old index stays; when the directory itself is gone or no longer safe,
- * an empty index replaces it: no key is accepted until it is fixed.
+ * Read the whole store again and put it in force.  When a file is bad in
+ * strict mode the old index stays; when the directory itself is gone or no
+ * longer safe, no key is accepted.
  */
 static enum coffer_rc
 curve_rebuild(struct curve *c, struct coffer_error *err)
@@ -74,11 +86,8 @@ curve_rebuild(struct curve *c, struct coffer_error *err)
 		curve_swap(c, idx);
 		c->o.host->log(c->o.host, COFFER_LOG_INFO, "%zu certificates "
 		    "from %s (%zu skipped)", idx->n, c->dir, idx->skipped);
-	} else if (curve_dir_check(&c->o, &dir_err) != COFFER_OK &&
-	    (idx = curve_index_empty()) != NULL) {
-		curve_swap(c, idx);
-		c->o.host->log(c->o.host, COFFER_LOG_ERROR, "%s; no key is "
-		    "accepted until it is fixed", dir_err.msg);
+	} else if (curve_dir_check(&c->o, &dir_err) != COFFER_OK) {
+		curve_fail_closed(c, dir_err.msg);
 		rc = COFFER_ERROR;
 	} else {
 		c->o.host->log(c->o.host, COFFER_LOG_ERROR, "%s; keeping the "
@@ -90,11 +99,51 @@ curve_rebuild(struct curve *c, struct coffer_error *err)
 }
 
 static void
-curve_watch_reload(void *arg)
+curve_watch_rescan(void *arg)
 {
 	struct coffer_error err = { "" };
 
 	curve_rebuild(arg, &err);
+}
+
+/* One changed file: read it unlocked, then swap its entry in. */
+static void
+curve_apply_one(struct curve *c, const char *name)
+{
+	const struct coffer_host *h = c->o.host;
+	struct coffer_error err = { "" };
+	struct curve_cert *cert;
+	int gone;
+
+	if (certstore_classify(name) == CERTSTORE_IGNORED)
+		return;
+	cert = curve_cert_read(&c->o, name, &gone, &err);
+	if (cert == NULL && err.msg[0] != '\0') {
+		h->log(h, COFFER_LOG_WARNING, "%s; %s", err.msg, c->o.strict ?
+		    "keeping what it held before (strict)" : "skipped");
+		if (c->o.strict)
+			return;
+	}
+	pthread_rwlock_wrlock(&c->lock);
+	curve_index_apply(&c->o, c->idx, name, cert, &err);
+	pthread_rwlock_unlock(&c->lock);
+	h->log(h, COFFER_LOG_INFO, "certificate %s/%s %s", c->dir, name,
+	    cert != NULL ? "loaded" : "removed");
+}
+
+static void
+curve_watch_changed(void *arg, char **names, size_t n)
+{
+	struct curve *c = arg;
+	struct coffer_error err = { "" };
+
+	pthread_mutex_lock(&c->build);
+	if (curve_dir_check(&c->o, &err) != COFFER_OK)
+		curve_fail_closed(c, err.msg);
+	else
+		for (size_t i = 0; i < n; i++)
+			curve_apply_one(c, names[i]);
+	pthread_mutex_unlock(&c->build);
 }
 
 static void
@@ -154,8 +203,8 @@ curve_open(const struct coffer_host *h, const struct coffer_conf *conf,
 	pthread_mutex_init(&c->build, NULL);
 	if (curve_settings(c, h, conf, err) != COFFER_OK ||
 	    (c->idx = curve_index_build(&c->o, err)) == NULL ||
-	    curve_watch_start(&c->watch, h, c->dir, curve_watch_reload, c,
-	    err) < 0) {
+	    curve_watch_start(&c->watch, c->dir, curve_watch_changed,
+	    curve_watch_rescan, c, err) < 0) {
 		curve_close(c);
 		return COFFER_ERROR;
 	}
@@ -171,21 +220,17 @@ curve_reload(void *inst, struct coffer_error *err)
 	return curve_rebuild(inst, err);
 }
 
-/* Copy what the principal needs out of the index, under the read lock. */
-static enum coffer_rc
-curve_lookup(struct curve *c, const uint8_t key[32], struct curve_entry *out)
+/* Copy what the principal needs out of the index, under the read lock;
+ * the number of files holding KEY. */
+static size_t
+curve_lookup(struct curve *c, const uint8_t key[32], struct curve_found *f)
 {
-	const struct curve_entry *e;
-	enum coffer_rc rc = COFFER_DENIED;
+	size_t n;
 
 	pthread_rwlock_rdlock(&c->lock);
-	e = curve_index_find(c->idx, key);
-	if (e != NULL) {
-		*out = *e;
-		rc = COFFER_OK;
-	}
+	n = curve_index_find(c->idx, key, f);
 	pthread_rwlock_unlock(&c->lock);
-	return rc;
+	return n;
 }
 
 static enum coffer_rc
@@ -194,24 +239,25 @@ curve_authenticate(void *inst, const struct coffer_auth_request *req,
 {
 	struct curve *c = inst;
 	const struct coffer_host *h = c->o.host;
-	struct curve_entry e;
+	struct curve_found f;
+	size_t n;
 
 	if (req->curve_key == NULL)
 		return COFFER_IGNORE;
-	if (curve_lookup(c, req->curve_key, &e) != COFFER_OK) {
+	if ((n = curve_lookup(c, req->curve_key, &f)) == 0) {
 		CURVE_ERR(err, "unknown key %s", req->curve_key_z85 ?
 		    req->curve_key_z85 : "");
 		return COFFER_DENIED;
 	}
-	if (e.other[0] != '\0') {
-		CURVE_ERR(err, "key is in both %.100s and %.100s: refused", e.file,
-		    e.other);
+	if (n > 1) {
+		CURVE_ERR(err, "key is in both %.100s and %.100s: refused",
+		    f.file, f.other);
 		return COFFER_DENIED;
 	}
-	if (h->principal_set(p, e.name, e.type) < 0 ||
-	    h->principal_attr(p, "certificate", e.file) < 0) {
+	if (h->principal_set(p, f.name, f.type) < 0 ||
+	    h->principal_attr(p, "certificate", f.file) < 0) {
 		CURVE_ERR(err, "certificate %.200s names an unusable principal",
-		    e.file);
+		    f.file);
 		return COFFER_DENIED;
 	}
 	return COFFER_OK;
@@ -222,12 +268,12 @@ curve_admit(void *inst, const uint8_t key[32], const char *peer,
     struct coffer_error *err)
 {
 	struct curve *c = inst;
-	struct curve_entry e;
+	struct curve_found f;
 
 	(void)peer;
 	if (!c->reject_unknown)
 		return COFFER_IGNORE;
-	if (curve_lookup(c, key, &e) != COFFER_OK || e.other[0] != '\0') {
+	if (curve_lookup(c, key, &f) != 1) {
 		CURVE_ERR(err, "unknown or ambiguous key");
 		return COFFER_DENIED;
 	}

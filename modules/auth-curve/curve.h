@@ -1,12 +1,13 @@
 /*
  * curve.h - auth_curve internals: the certificate index and its watcher.
  *
- * The index maps a client's 32-byte CURVE public key to the principal of
- * the certificate file that holds it.  It is built from one scan of the
- * certificate directory and never changed afterwards: a change on disk
- * builds a new index, which replaces the old one under a write lock held
- * only for the pointer swap.  Lookups cost the same with 10 or 100,000
- * certificates (a hash table keyed with a random SipHash key).
+ * The index maps a client's 32-byte CURVE public key to the certificate
+ * files that hold it (one, normally; more is an ambiguous key, refused).
+ * Two chained hash tables, keyed with a random SipHash key, find a
+ * certificate by key and by file name in constant time, so a lookup costs
+ * the same with 10 or 100,000 certificates, and a changed file is applied
+ * alone, without rereading the directory.  The module guards the index
+ * with a read-write lock: lookups share it, changes take it briefly.
  */
 #ifndef AUTH_CURVE_H
 #define AUTH_CURVE_H
@@ -15,65 +16,85 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "certstore.h"
 #include "coffer/module.h"
 
-#include "certstore.h"
-
-#define CURVE_FILE_MAX	CERTSTORE_FILE_MAX
-
-struct curve_entry {
-	uint8_t		 key[32];
-	char		 name[COFFER_NAME_MAX + 1];
+struct curve_cert {
+	uint8_t			 key[32];
 	enum coffer_principal_type type;
-	char		 file[CURVE_FILE_MAX + 1];
-	char		 other[CURVE_FILE_MAX + 1];	/* set: ambiguous */
+	char			*name;
+	char			*file;
+	struct curve_cert	*next_by_key;
+	struct curve_cert	*next_by_file;
 };
 
 struct curve_index {
-	struct curve_entry *entries;
-	size_t		 n, cap;
-	uint32_t	*slots;		/* entry index + 1; 0 is empty */
-	size_t		 mask;
-	unsigned char	 hashkey[16];
-	size_t		 skipped;	/* files that did not load */
+	struct curve_cert	**by_key, **by_file;
+	size_t			 buckets;	/* a power of two */
+	size_t			 n;
+	unsigned char		 hashkey[16];
+	size_t			 skipped;	/* files that did not load */
 };
 
-/* What a scan needs to know. */
+/* What a lookup found, copied out so the lock can be released. */
+struct curve_found {
+	char	 name[COFFER_NAME_MAX + 1];
+	enum coffer_principal_type type;
+	char	 file[CERTSTORE_FILE_MAX + 1];
+	char	 other[CERTSTORE_FILE_MAX + 1];	/* a second file: ambiguous */
+	size_t	 count;				/* files holding the key */
+};
+
+/* What reading the store needs to know. */
 struct curve_opts {
 	const struct coffer_host *host;
 	const char	*dir;
-	int		 strict;		/* any bad file fails the scan */
+	int		 strict;		/* any bad file fails a scan */
 	int		 strict_permissions;
 	enum coffer_principal_type default_type;
 };
 
-/* Scan the directory into a new index.  NULL with ERR set when the
+/* curve_index.c */
+struct curve_index *curve_index_new(void);
+void		 curve_index_free(struct curve_index *idx);
+/* Scan the whole directory into a new index.  NULL with ERR set when the
  * directory is unusable (or, when strict, any file is). */
 struct curve_index *curve_index_build(const struct curve_opts *o,
 		    struct coffer_error *err);
-/* An index that holds no key (every lookup fails). */
-struct curve_index *curve_index_empty(void);
-void		 curve_index_free(struct curve_index *idx);
-/* The entry for KEY, or NULL. */
-const struct curve_entry *curve_index_find(const struct curve_index *idx,
-		    const uint8_t key[32]);
-/* Refuse a directory others could write, or owned by a stranger. */
+/* Read one file: a new certificate, or NULL (logged) if it does not load
+ * or is not a certificate file at all (*GONE set when it is absent). */
+struct curve_cert *curve_cert_read(const struct curve_opts *o,
+		    const char *file, int *gone, struct coffer_error *err);
+void		 curve_cert_free(struct curve_cert *c);
+/* Put C in place of whatever FILE held (C may be NULL: FILE is gone).
+ * Returns how many files now hold C's key (more than 1: ambiguous). */
+size_t		 curve_index_replace(struct curve_index *idx, const char *file,
+		    struct curve_cert *c);
+/* curve_index_replace(), warning when the key is now ambiguous. */
+int		 curve_index_apply(const struct curve_opts *o,
+		    struct curve_index *idx, const char *file,
+		    struct curve_cert *c, struct coffer_error *err);
+/* Look KEY up; 0 when no file holds it. */
+size_t		 curve_index_find(const struct curve_index *idx,
+		    const uint8_t key[32], struct curve_found *out);
 enum coffer_rc	 curve_dir_check(const struct curve_opts *o,
 		    struct coffer_error *err);
 
-/* Watches the directory and calls RELOAD(ARG) once changes settle. */
+/* curve_watch.c: watches the directory; after changes settle, calls
+ * CHANGED with the names that changed, or RESCAN when it cannot tell
+ * (events lost, the directory itself gone or back). */
 struct curve_watch {
 	pthread_t	 thread;
 	int		 inotify, stop[2], running;
 	const char	*dir;
-	void		(*reload)(void *arg);
+	void		(*changed)(void *arg, char **names, size_t n);
+	void		(*rescan)(void *arg);
 	void		*arg;
-	const struct coffer_host *host;
 };
 
-int	 curve_watch_start(struct curve_watch *w, const struct coffer_host *h,
-	    const char *dir, void (*reload)(void *), void *arg,
-	    struct coffer_error *err);
+int	 curve_watch_start(struct curve_watch *w, const char *dir,
+	    void (*changed)(void *, char **, size_t), void (*rescan)(void *),
+	    void *arg, struct coffer_error *err);
 void	 curve_watch_stop(struct curve_watch *w);
 
 #endif

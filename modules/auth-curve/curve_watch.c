@@ -2,11 +2,15 @@
  * curve_watch.c - notice changes to the certificate directory.
  *
  * A thread of the module's own waits on inotify.  After the first event it
- * waits for the directory to be quiet for 100 ms (an editor or "cp" makes
- * several events) but never more than 500 ms, then asks for a rebuild, so a
- * change is in force well within a second.  If the directory itself goes
- * away, the watch is re-armed once a second until it is back.  close()
- * stops and joins the thread.
+ * gathers events until the directory has been quiet for 100 ms (an editor
+ * or "cp" makes several) but no longer than 500 ms, then hands over the
+ * names that changed, so each is reread alone: a change is in force well
+ * within a second however large the store.  When it cannot tell what
+ * changed (the kernel's queue overflowed, over 1,000 names at once, the
+ * directory itself changed mode, moved or vanished) it asks for a full
+ * rescan instead, which also checks the directory is still safe,
+ * and re-arms the watch once a second until the directory is back.
+ * curve_watch_stop() ends and joins the thread.
  */
 #include "config.h"
 
@@ -14,6 +18,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <time.h>
@@ -26,13 +31,59 @@
 #define WATCH_QUIET_MS	100
 #define WATCH_MAX_MS	500
 #define WATCH_RETRY_MS	1000
+#define WATCH_MAX_NAMES	1000
 
-/* Read all pending events; 1 if the directory itself went away. */
-static int
-watch_drain(struct curve_watch *w)
+struct watch_batch {
+	char	**names;
+	size_t	  n, cap;
+	int	  rescan;	/* cannot tell what changed */
+	int	  gone;		/* the watch on the directory ended */
+};
+
+static void
+batch_add(struct watch_batch *b, const char *name)
+{
+	char **grown;
+
+	if (b->rescan)
+		return;
+	for (size_t i = 0; i < b->n; i++) {
+		if (strcmp(b->names[i], name) == 0)
+			return;
+	}
+	if (b->n == WATCH_MAX_NAMES) {
+		b->rescan = 1;
+		return;
+	}
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 16;
+		if ((grown = realloc(b->names, b->cap * sizeof(*grown))) ==
+		    NULL) {
+			b->rescan = 1;
+			return;
+		}
+		b->names = grown;
+	}
+	if ((b->names[b->n] = strdup(name)) == NULL)
+		b->rescan = 1;
+	else
+		b->n++;
+}
+
+static void
+batch_free(struct watch_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->names[i]);
+	free(b->names);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Read all pending events into B. */
+static void
+watch_drain(struct curve_watch *w, struct watch_batch *b)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	int gone = 0;
 	ssize_t n;
 
 	while ((n = read(w->inotify, buf, sizeof(buf))) > 0) {
@@ -41,11 +92,15 @@ watch_drain(struct curve_watch *w)
 
 			if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF |
 			    IN_IGNORED))
-				gone = 1;
+				b->gone = 1;
+			else if ((ev->mask & IN_Q_OVERFLOW) || ev->len == 0)
+				b->rescan = 1;	/* lost, or the directory's
+						 * own mode or owner changed */
+			else
+				batch_add(b, ev->name);
 			p += sizeof(*ev) + ev->len;
 		}
 	}
-	return gone;
 }
 
 static int
@@ -80,81 +135,91 @@ watch_now(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* After a first event: until quiet, or at most WATCH_MAX_MS. */
+/* Gather events until quiet, or at most WATCH_MAX_MS; -1 to stop. */
 static int
-watch_settle(struct curve_watch *w, int *armed)
+watch_settle(struct curve_watch *w, struct watch_batch *b)
 {
 	int64_t deadline = watch_now() + WATCH_MAX_MS;
 	int rc;
 
-	if (watch_drain(w))
-		*armed = 0;
+	watch_drain(w, b);
 	while (watch_now() < deadline) {
-		rc = watch_wait(w, WATCH_QUIET_MS);
-		if (rc <= 0)
+		if ((rc = watch_wait(w, WATCH_QUIET_MS)) <= 0)
 			return rc;
-		if (watch_drain(w))
-			*armed = 0;
+		watch_drain(w, b);
 	}
 	return 0;
+}
+
+/* A moved directory would still be watched at its new place: drop the
+ * watch, and watch the path again. */
+static int
+watch_rearm(struct curve_watch *w)
+{
+	close(w->inotify);
+	w->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	return w->inotify >= 0 && watch_arm(w);
 }
 
 static void *
 watch_main(void *arg)
 {
 	struct curve_watch *w = arg;
+	struct watch_batch b = { 0 };
 	int armed = 1, rc;
 
-	for (;;) {
+	for (;; batch_free(&b)) {
 		rc = watch_wait(w, armed ? -1 : WATCH_RETRY_MS);
-		if (rc < 0)
+		if (rc < 0 || (rc > 0 && watch_settle(w, &b) < 0))
 			break;
 		if (rc == 0 && armed)
 			continue;
-		if (rc > 0 && watch_settle(w, &armed) < 0)
-			break;
-		if (!armed) {
-			armed = watch_arm(w);
+		if (b.gone || !armed) {
+			armed = watch_rearm(w);
 			if (!armed && rc == 0)
 				continue;	/* still gone: nothing new */
+			b.rescan = 1;
 		}
-		w->reload(w->arg);
+		if (b.rescan)
+			w->rescan(w->arg);
+		else if (b.n > 0)
+			w->changed(w->arg, b.names, b.n);
 	}
+	batch_free(&b);
 	return NULL;
 }
 
 int
-curve_watch_start(struct curve_watch *w, const struct coffer_host *h,
-    const char *dir, void (*reload)(void *), void *arg,
-    struct coffer_error *err)
+curve_watch_start(struct curve_watch *w, const char *dir,
+    void (*changed)(void *, char **, size_t), void (*rescan)(void *),
+    void *arg, struct coffer_error *err)
 {
 	memset(w, 0, sizeof(*w));
-	w->host = h;
 	w->dir = dir;
-	w->reload = reload;
+	w->changed = changed;
+	w->rescan = rescan;
 	w->arg = arg;
 	w->stop[0] = w->stop[1] = -1;
 	w->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->inotify < 0 || pipe2(w->stop, O_CLOEXEC) < 0 || !watch_arm(w)) {
 		snprintf(err->msg, sizeof(err->msg), "cannot watch %s: %s",
 		    dir, strerror(errno));
-		for (int i = 0; i < 2; i++)
-			if (w->stop[i] >= 0)
-				close(w->stop[i]);
-		if (w->inotify >= 0)
-			close(w->inotify);
-		return -1;
+		goto fail;
 	}
 	if (pthread_create(&w->thread, NULL, watch_main, w) != 0) {
 		snprintf(err->msg, sizeof(err->msg), "cannot start the "
 		    "watcher thread");
-		close(w->inotify);
-		close(w->stop[0]);
-		close(w->stop[1]);
-		return -1;
+		goto fail;
 	}
 	w->running = 1;
 	return 0;
+fail:
+	for (int i = 0; i < 2; i++)
+		if (w->stop[i] >= 0)
+			close(w->stop[i]);
+	if (w->inotify >= 0)
+		close(w->inotify);
+	return -1;
 }
 
 void
@@ -164,7 +229,8 @@ curve_watch_stop(struct curve_watch *w)
 		return;
 	(void)!write(w->stop[1], "x", 1);
 	pthread_join(w->thread, NULL);
-	close(w->inotify);
+	if (w->inotify >= 0)
+		close(w->inotify);
 	close(w->stop[0]);
 	close(w->stop[1]);
 	w->running = 0;
