@@ -296,6 +296,18 @@ fs_limits(void *inst, struct coffer_store_limits *limits)
 	limits->max_record = ((struct fs *)inst)->max_record;
 }
 
+/* Where (KIND, NAME) lives, and its directory open (created if CREATE). */
+static enum coffer_rc
+fs_open_name(struct fs *fs, const char *kind, const char *name, int create,
+    struct fs_key *k, int *dirfd_r, struct coffer_error *err)
+{
+	enum coffer_rc rc = fs_key(kind, name, k, err);
+
+	if (rc == COFFER_OK)
+		rc = fs_name_dir(fs, k, name, create, dirfd_r, err);
+	return rc;
+}
+
 /* Publish .tmp/TMP as revision REV, never replacing one. */
 static enum coffer_rc
 fs_publish(struct fs *fs, int d, const struct fs_key *k, const char *tmp,
@@ -357,8 +369,7 @@ fs_put(void *inst, const char *kind, const char *name, uint64_t rev,
 		FS_ERR(err, "revision 0 does not exist");
 		return COFFER_ERROR;
 	}
-	if ((rc = fs_key(kind, name, &k, err)) != COFFER_OK ||
-	    (rc = fs_name_dir(fs, &k, name, 1, &d, err)) != COFFER_OK)
+	if ((rc = fs_open_name(fs, kind, name, 1, &k, &d, err)) != COFFER_OK)
 		return rc;
 	rc = fs_put_in(fs, d, &k, rev, data, len, err);
 	close(d);
@@ -374,8 +385,7 @@ fs_get(void *inst, const char *kind, const char *name, uint64_t rev,
 	enum coffer_rc rc;
 	int d;
 
-	if ((rc = fs_key(kind, name, &k, err)) != COFFER_OK ||
-	    (rc = fs_name_dir(fs, &k, name, 0, &d, err)) != COFFER_OK)
+	if ((rc = fs_open_name(fs, kind, name, 0, &k, &d, err)) != COFFER_OK)
 		return rc;
 	if (rev == 0)
 		rc = fs_latest(fs, d, k.rel, &rev, err);
@@ -398,8 +408,7 @@ fs_revisions(void *inst, const char *kind, const char *name, uint64_t after,
 	enum coffer_rc rc;
 	int d;
 
-	if ((rc = fs_key(kind, name, &k, err)) != COFFER_OK ||
-	    (rc = fs_name_dir(fs, &k, name, 0, &d, err)) != COFFER_OK)
+	if ((rc = fs_open_name(fs, kind, name, 0, &k, &d, err)) != COFFER_OK)
 		return rc;
 	rc = fs_latest(fs, d, k.rel, &latest, err);
 	close(d);
@@ -426,8 +435,7 @@ fs_remove(void *inst, const char *kind, const char *name,
 	struct fs_key k;
 	int d;
 
-	if ((rc = fs_key(kind, name, &k, err)) != COFFER_OK ||
-	    (rc = fs_name_dir(fs, &k, name, 0, &d, err)) != COFFER_OK)
+	if ((rc = fs_open_name(fs, kind, name, 0, &k, &d, err)) != COFFER_OK)
 		return rc;
 	close(d);
 	fs_tmp_name(tmp);
