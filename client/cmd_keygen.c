@@ -17,10 +17,12 @@
 
 #include "cert.h"
 #include "certstore.h"
+#include "masterkey.h"
 #include "cli.h"
 
 static const char keygen_usage[] =
     "usage: coffer keygen [--type user|service] [--dir DIR] [--json] NAME\n"
+    "       coffer keygen --master FILE\n"
     "\n"
     "Create a CURVE key pair: DIR/NAME.key (the public certificate, for the\n"
     "server's certificate store) and DIR/NAME.key_secret (mode 0600, for\n"
@@ -28,9 +30,13 @@ static const char keygen_usage[] =
     "\n"
     "  --type TYPE   user (default) or service\n"
     "  --dir DIR     where to write the files (default: .)\n"
-    "  --json        print the result as JSON\n";
+    "  --json        print the result as JSON\n"
+    "\n"
+    "With --master, create a master key file (mode 0600) for the daemon's\n"
+    "keyring instead; it prints the key's id.\n";
 
 struct keygen_opts {
+	const char	*master;
 	const char	*dir;
 	const char	*name;
 	enum coffer_principal_type type;
@@ -44,6 +50,7 @@ keygen_args(int argc, char **argv, struct keygen_opts *o)
 		{ "type", required_argument, NULL, 't' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "master", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -60,10 +67,13 @@ keygen_args(int argc, char **argv, struct keygen_opts *o)
 			break;
 		case 'd': o->dir = optarg; break;
 		case 'j': o->json = 1; break;
+		case 'm': o->master = optarg; break;
 		case 'h': fputs(keygen_usage, stdout); return -1;
 		default: return cli_usage(keygen_usage);
 		}
 	}
+	if (o->master != NULL)
+		return optind == argc ? CLI_OK : cli_usage(keygen_usage);
 	if (optind != argc - 1)
 		return cli_usage(keygen_usage);
 	o->name = argv[optind];
@@ -92,6 +102,24 @@ keygen_report(const struct keygen_opts *o, const struct cert *c,
 	return CLI_OK;
 }
 
+static int
+keygen_master(const struct keygen_opts *o)
+{
+	char id[MASTERKEY_ID_BYTES * 2 + 1], err[MASTERKEY_ERR_MAX];
+
+	if (sodium_init() < 0)
+		return cli_fail(CLI_FAIL, "libsodium failed to initialise");
+	if (masterkey_generate(o->master, id, err) < 0)
+		return cli_fail(access(o->master, F_OK) == 0 ? CLI_CONFLICT :
+		    CLI_FAIL, "%s", err);
+	if (o->json)
+		printf("{\"master_key\": \"%s\", \"id\": \"%s\"}\n",
+		    o->master, id);
+	else
+		printf("master key %s written to %s\n", id, o->master);
+	return CLI_OK;
+}
+
 int
 cmd_keygen(int argc, char **argv)
 {
@@ -102,6 +130,8 @@ cmd_keygen(int argc, char **argv)
 
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
+	if (o.master != NULL)
+		return keygen_master(&o);
 	memset(&c, 0, sizeof(c));
 	if (sodium_init() < 0 ||
 	    zmq_curve_keypair(c.public_key, c.secret_key) != 0)

@@ -118,6 +118,31 @@ conf_apply_module_dir(struct conf *c, const config_setting_t *s)
 }
 
 static int
+conf_apply_keyring(struct conf *c, const config_setting_t *s)
+{
+	int n = config_setting_length(s);
+
+	if (n == 0 || n > CONF_MAX_KEYS) {
+		conf_error(s, "'keyring' lists 1 to %d master key files, newest "
+		    "first", CONF_MAX_KEYS);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s,
+		    (unsigned)i);
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING ||
+		    config_setting_get_string(e)[0] != '/') {
+			conf_error(e, "'keyring' entries must be absolute "
+			    "paths of master key files");
+			return -1;
+		}
+		c->keyring[c->nkeyring++] = config_setting_get_string(e);
+	}
+	return 0;
+}
+
+static int
 conf_apply_workers(struct conf *c, const config_setting_t *s)
 {
 	long long v;
@@ -247,6 +272,7 @@ conf_apply_auth(struct conf *c, const config_setting_t *s)
 
 static const struct conf_key conf_keys[] = {
 	{ "auth",	       CONFIG_TYPE_LIST,   1, conf_apply_auth },
+	{ "keyring",	       CONFIG_TYPE_ARRAY,  0, conf_apply_keyring },
 	{ "listen",	       CONFIG_TYPE_STRING, 1, conf_apply_listen },
 	{ "log_level",	       CONFIG_TYPE_STRING, 0, conf_apply_log_level },
 	{ "max_json_depth",    CONFIG_TYPE_INT,    0, conf_apply_max_depth },

@@ -23,6 +23,7 @@
 #define CONF_DEFAULT_MAX_DEPTH		32
 #define CONF_DEFAULT_QUEUE		4096
 #define CONF_MAX_AUTH			16
+#define CONF_MAX_KEYS			16
 
 /* One module entry: the store group, or one group of the auth list. */
 struct conf_entry {
@@ -38,6 +39,8 @@ struct conf {
 	const char	*listen;
 	const char	*server_key;
 	const char	*module_dir;	/* NULL: the built-in default */
+	const char	*keyring[CONF_MAX_KEYS];	/* newest first */
+	size_t		 nkeyring;
 	int		 workers;
 	int		 queue_max;
 	size_t		 max_request;

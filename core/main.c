@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "daemon.h"
 #include "keyfile.h"
+#include "keyring.h"
 #include "log.h"
 #include "modules.h"
 #include "server.h"
@@ -120,16 +121,20 @@ startup_checks(void)
 	return 0;
 }
 
-/* -t: the config, the server key and every module, without serving. */
+/* -t: the config, the keys and every module, without serving. */
 static int
 test_config(const struct conf *c)
 {
 	char secret[41], public[41];
 	struct modules mods;
+	struct keyring ring;
 
 	if (keyfile_load(c->server_key, secret, public) < 0)
 		return 1;
 	sodium_memzero(secret, sizeof(secret));
+	if (keyring_load(&ring, c->keyring, c->nkeyring) < 0)
+		return 1;
+	keyring_free(&ring);
 	if (modules_open(&mods, c) < 0)
 		return 1;
 	modules_close(&mods);
@@ -150,6 +155,7 @@ static int
 serve(const struct conf *c, const struct options *o)
 {
 	struct modules mods;
+	struct keyring ring;
 	int rc;
 
 	if (!o->foreground && daemon_start() < 0) {
@@ -157,10 +163,15 @@ serve(const struct conf *c, const struct options *o)
 		return 1;
 	}
 	server_block_signals();
-	if (modules_open(&mods, c) < 0)
+	if (keyring_load(&ring, c->keyring, c->nkeyring) < 0)
 		return 1;
+	if (modules_open(&mods, c) < 0) {
+		keyring_free(&ring);
+		return 1;
+	}
 	rc = server_run(c, &mods, on_ready, (void *)o);
 	modules_close(&mods);
+	keyring_free(&ring);
 	daemon_finish(o->pidfile);
 	return rc == 0 ? 0 : 1;
 }

@@ -90,6 +90,25 @@ START_TEST(test_all_keys)
 }
 END_TEST
 
+START_TEST(test_keyring)
+{
+	const char *path = write_conf(GOOD_HEAD GOOD_AUTH "keyring = [ "
+	    "\"/etc/coffer/master-2.key\", \"/etc/coffer/master-1.key\" ];\n");
+
+	tu_log_capture();
+	ck_assert_int_eq(conf_load(&c, path), 0);
+	ck_assert_uint_eq(c.nkeyring, 2);
+	ck_assert_str_eq(c.keyring[0], "/etc/coffer/master-2.key");
+	conf_free(&c);
+	expect_error(GOOD_HEAD GOOD_AUTH "keyring = [ \"master.key\" ];\n",
+	    "cofferd.conf:5: 'keyring' entries must be absolute paths");
+	expect_error(GOOD_HEAD GOOD_AUTH "keyring = [ ];\n",
+	    "'keyring' lists 1 to 16 master key files");
+	expect_error(GOOD_HEAD GOOD_AUTH "keyring = \"/k\";\n",
+	    "'keyring' must be an array [ ... ], not a string");
+}
+END_TEST
+
 START_TEST(test_unknown_key)
 {
 	expect_error(GOOD_HEAD GOOD_AUTH "\nlisten_port = 7101;\n",
@@ -225,6 +244,7 @@ conf_suite(void)
 	tcase_add_test(core, test_minimal);
 	tcase_add_test(core, test_all_keys);
 	tcase_add_test(core, test_include);
+	tcase_add_test(core, test_keyring);
 	tcase_add_test(errors, test_unknown_key);
 	tcase_add_test(errors, test_wrong_type);
 	tcase_add_test(errors, test_missing_required);

@@ -48,6 +48,22 @@ class Cli(unittest.TestCase):
         self.assertIn('    name = "alice"\n', text)
         self.assertNotIn("secret-key", text)
 
+    def test_keygen_master(self):
+        key = self.path("master-1.key")
+        out = ct.coffer("keygen", "--master", key, "--json")
+        info = json.loads(out.stdout)
+        self.assertEqual(len(info["id"]), 16)
+        self.assertEqual(stat.S_IMODE(os.stat(key).st_mode), 0o600)
+        with open(key) as f:
+            words = f.read().split()
+        self.assertEqual(words[:2], ["coffer-master-key", "1"])
+        self.assertEqual(len(words[2]), 43)
+        self.assertNotIn(words[2], out.stdout)
+        again = ct.coffer("keygen", "--master", key, check=False)
+        self.assertEqual(again.returncode, 5)
+        with open(key) as f:
+            self.assertEqual(f.read().split(), words)
+
     def test_keygen_never_overwrites(self):
         ct.coffer("keygen", "a", "--dir", self.dir)
         out = ct.coffer("keygen", "a", "--dir", self.dir, check=False)

@@ -252,6 +252,25 @@ class Lifecycle(unittest.TestCase):
         self.assertRegex(out.stderr, r"cofferd\.conf:\d+: unknown key "
                          r"'threads'")
 
+    def test_keyring(self):
+        key = os.path.join(self.dir, "master-1.key")
+        ct.coffer("keygen", "--master", key)
+        d = self.daemon(extra='keyring = [ "%s" ];' % key)
+        out = subprocess.run([ct.COFFERD, "-t", "-c", d.conf],
+                             capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        d.start()
+        self.assertTrue(self.client(d).call("whoami")["ok"])
+        self.assertEqual(d.stop(), 0)
+        os.chmod(key, 0o644)
+        out = subprocess.run([ct.COFFERD, "-t", "-c", d.conf],
+                             capture_output=True, text=True)
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("lets others read or write a master key; run chmod "
+                      "600", out.stderr)
+        with open(key) as f:
+            self.assertNotIn(f.read().split()[2], out.stderr)
+
     def test_unprotected_server_key_refused(self):
         d = self.daemon()
         os.chmod(d.server_key, 0o644)
