@@ -28,6 +28,24 @@ auth_rc_name(enum coffer_rc rc)
 	}
 }
 
+/* One line per refusal, rate limited: any client can cause them. */
+static void
+auth_log_refusal(struct instance *in, enum coffer_rc rc,
+    const struct coffer_auth_request *req, const char *why)
+{
+	static struct log_limit limit = LOG_LIMIT_INIT;
+	unsigned skipped;
+
+	if (!log_limit_pass(&limit, &skipped))
+		return;
+	log_info("auth module %s: %s (op %s, peer %s)%s%s", modules_name(in),
+	    auth_rc_name(rc), req->operation, req->peer_address,
+	    why[0] ? ": " : "", why);
+	if (skipped)
+		log_info("%u refusals were not logged (over %d a second)",
+		    skipped, LOG_LIMIT_BURST);
+}
+
 static enum coffer_rc
 auth_call_one(void *arg, size_t i)
 {
@@ -50,9 +68,7 @@ auth_call_one(void *arg, size_t i)
 		a->have = 1;
 	}
 	if (rc != COFFER_OK && rc != COFFER_IGNORE)
-		log_info("auth module %s: %s (op %s, peer %s)%s%s",
-		    modules_name(in), auth_rc_name(rc), a->req->operation,
-		    a->req->peer_address, err.msg[0] ? ": " : "", err.msg);
+		auth_log_refusal(in, rc, a->req, err.msg);
 	return rc;
 }
 
@@ -70,6 +86,21 @@ auth_run(struct modules *m, const struct coffer_auth_request *req,
 	return rc;
 }
 
+static void
+auth_log_handshake(struct instance *in, const char *peer, const char *why)
+{
+	static struct log_limit limit = LOG_LIMIT_INIT;
+	unsigned skipped;
+
+	if (!log_limit_pass(&limit, &skipped))
+		return;
+	log_info("auth module %s refused a handshake from %s%s%s",
+	    modules_name(in), peer, why[0] ? ": " : "", why);
+	if (skipped)
+		log_info("%u refused handshakes were not logged (over %d a "
+		    "second)", skipped, LOG_LIMIT_BURST);
+}
+
 int
 auth_admit(struct modules *m, const uint8_t key[32], const char *peer)
 {
@@ -81,9 +112,7 @@ auth_admit(struct modules *m, const uint8_t key[32], const char *peer)
 			continue;
 		if (in->mod->desc->auth->admit(in->inst, key, peer, &err) ==
 		    COFFER_DENIED) {
-			log_info("auth module %s refused a handshake from "
-			    "%s%s%s", modules_name(in), peer,
-			    err.msg[0] ? ": " : "", err.msg);
+			auth_log_handshake(in, peer, err.msg);
 			return -1;
 		}
 	}

@@ -11,7 +11,7 @@
 
 #include "log.h"
 
-static enum log_target log_target = LOG_TO_STDERR;
+static _Atomic enum log_target log_target = LOG_TO_STDERR;
 static enum coffer_log_level log_level = COFFER_LOG_INFO;
 static log_sink_fn log_sink;
 static const char *log_ident = "cofferd";
@@ -77,6 +77,28 @@ log_level_name(enum coffer_log_level level)
 	if ((unsigned)level > COFFER_LOG_DEBUG)
 		return "?";
 	return log_names[level];
+}
+
+int
+log_limit_pass(struct log_limit *l, unsigned *suppressed_r)
+{
+	struct timespec ts;
+	int pass;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	pthread_mutex_lock(&l->lock);
+	if (ts.tv_sec != l->second) {
+		l->second = ts.tv_sec;
+		l->count = 0;
+	}
+	pass = l->count++ < LOG_LIMIT_BURST;
+	*suppressed_r = pass ? l->suppressed : 0;
+	if (pass)
+		l->suppressed = 0;
+	else
+		l->suppressed++;
+	pthread_mutex_unlock(&l->lock);
+	return pass;
 }
 
 /* Replace control characters so a hostile string cannot forge log lines. */

@@ -8,7 +8,9 @@
 #ifndef COFFER_LOG_H
 #define COFFER_LOG_H
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 
 #include "coffer/module.h"
 
@@ -26,6 +28,26 @@ enum coffer_log_level log_get_level(void);
 void	 log_set_sink(log_sink_fn sink);
 int	 log_level_parse(const char *word, enum coffer_log_level *level_r);
 const char *log_level_name(enum coffer_log_level level);
+
+/*
+ * Rate limiting for lines a client can cause (denials, refusals): at most
+ * LOG_LIMIT_BURST lines per second per site; the rest are counted, and the
+ * next line that passes says how many were suppressed.
+ *
+ *	static struct log_limit limit = LOG_LIMIT_INIT;
+ *	unsigned skipped;
+ *	if (log_limit_pass(&limit, &skipped))
+ *		log_info("denied ... (%u like it suppressed)", skipped);
+ */
+#define LOG_LIMIT_BURST	10
+struct log_limit {
+	pthread_mutex_t	lock;
+	int64_t		second;
+	unsigned	count, suppressed;
+};
+#define LOG_LIMIT_INIT	{ PTHREAD_MUTEX_INITIALIZER, 0, 0, 0 }
+
+int	 log_limit_pass(struct log_limit *l, unsigned *suppressed_r);
 
 void	 log_vmsg(enum coffer_log_level level, const char *tag,
 	    const char *fmt, va_list ap) COFFER_PRINTF(3, 0);

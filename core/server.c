@@ -177,8 +177,13 @@ server_read_one(struct server *s)
 	server_job_frames(s, job);
 	server_job_peer(job);
 	if (queue_push(&s->queue, job) < 0) {
-		log_warn("request queue full (%zu); refused a request from %s",
-		    s->queue.max, job->peer);
+		static struct log_limit limit = LOG_LIMIT_INIT;
+		unsigned skipped;
+
+		if (log_limit_pass(&limit, &skipped))
+			log_warn("request queue full (%zu): answering busy; "
+			    "%u more since the last report", s->queue.max,
+			    skipped);
 		server_refuse(s, job);
 		return 0;
 	}

@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "handle.h"
+#include "log.h"
 #include "testutil.h"
 
 #define ALICE "H%fr:8VY>fRu@ut?JU^:JB$gH@^PcfYmm!otZbBr"
@@ -247,6 +249,33 @@ START_TEST(test_reload)
 }
 END_TEST
 
+static size_t
+count(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+START_TEST(test_refusals_rate_limited)
+{
+	setup_stack("auth = ( { module = \"test_auth\"; control = "
+	    "\"required\"; " USERS " } );\n");
+	/* A flood of denied requests cannot flood the log. */
+	for (int i = 0; i < 200; i++)
+		expect_error(call(WHOAMI, EVE), "denied");
+	ck_assert_uint_le(count(tu_log_text(), "test_auth: denied"),
+	    2 * LOG_LIMIT_BURST);
+	sleep(2);
+	expect_error(call(WHOAMI, EVE), "denied");
+	ck_assert_msg(tu_log_has("refusals were not logged (over 10 a "
+	    "second)"), "%s", tu_log_text());
+	teardown_stack();
+}
+END_TEST
+
 static Suite *
 handle_suite(void)
 {
@@ -260,6 +289,7 @@ handle_suite(void)
 	tcase_add_test(tc, test_module_answers);
 	tcase_add_test(tc, test_curve_or_token);
 	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_refusals_rate_limited);
 	suite_add_tcase(s, tc);
 	return s;
 }
