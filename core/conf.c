@@ -143,6 +143,35 @@ conf_apply_keyring(struct conf *c, const config_setting_t *s)
 }
 
 static int
+conf_apply_audit_log(struct conf *c, const config_setting_t *s)
+{
+	c->audit_log = config_setting_get_string(s);
+	if (c->audit_log[0] != '/') {
+		conf_error(s, "'audit_log' must be an absolute path");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+conf_apply_audit_failure(struct conf *c, const config_setting_t *s)
+{
+	const char *word = config_setting_get_string(s);
+
+	if (strcmp(word, "deny") == 0)
+		c->audit_fail_closed = 1;
+	else if (strcmp(word, "log") == 0)
+		c->audit_fail_closed = 0;
+	else {
+		conf_error(s, "'audit_failure' must be \"deny\" (refuse the "
+		    "request) or \"log\" (log and carry on), not \"%s\"",
+		    word);
+		return -1;
+	}
+	return 0;
+}
+
+static int
 conf_apply_workers(struct conf *c, const config_setting_t *s)
 {
 	long long v;
@@ -271,6 +300,8 @@ conf_apply_auth(struct conf *c, const config_setting_t *s)
 }
 
 static const struct conf_key conf_keys[] = {
+	{ "audit_failure",     CONFIG_TYPE_STRING, 0, conf_apply_audit_failure },
+	{ "audit_log",	       CONFIG_TYPE_STRING, 0, conf_apply_audit_log },
 	{ "auth",	       CONFIG_TYPE_LIST,   1, conf_apply_auth },
 	{ "keyring",	       CONFIG_TYPE_ARRAY,  0, conf_apply_keyring },
 	{ "listen",	       CONFIG_TYPE_STRING, 1, conf_apply_listen },
@@ -344,6 +375,7 @@ conf_defaults(struct conf *c)
 	c->max_request = CONF_DEFAULT_MAX_REQUEST;
 	c->max_depth = CONF_DEFAULT_MAX_DEPTH;
 	c->log_level = COFFER_LOG_INFO;
+	c->audit_fail_closed = 1;
 }
 
 int

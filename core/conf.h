@@ -40,6 +40,8 @@ struct conf {
 	const char	*server_key;
 	const char	*module_dir;	/* NULL: the built-in default */
 	const char	*keyring[CONF_MAX_KEYS];	/* newest first */
+	const char	*audit_log;	/* NULL: no audit log */
+	int		 audit_fail_closed;
 	size_t		 nkeyring;
 	int		 workers;
 	int		 queue_max;

@@ -12,6 +12,17 @@ static const struct {
 	op_fn		 fn;
 } dispatch_ops[] = {
 	{ "whoami", op_whoami },
+	{ "secret.create", op_secret_create },
+	{ "secret.update", op_secret_update },
+	{ "secret.get", op_secret_get },
+	{ "secret.meta", op_secret_meta },
+	{ "secret.list", op_secret_list },
+	{ "secret.history", op_secret_history },
+	{ "secret.diff", op_secret_diff },
+	{ "secret.revert", op_secret_revert },
+	{ "secret.enable", op_secret_enable },
+	{ "secret.disable", op_secret_disable },
+	{ "secret.delete", op_secret_delete },
 };
 
 op_fn

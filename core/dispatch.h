@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "errcode.h"
+#include "keyring.h"
 #include "modules.h"
 #include "principal.h"
 #include "request.h"
@@ -15,8 +16,12 @@ struct op_ctx {
 	const struct request		*req;
 	const struct coffer_principal	*who;	/* authenticated */
 	struct modules			*mods;
+	const struct keyring		*ring;
 	json_t				*result;	/* set on success */
 	char				 msg[REQUEST_MSG_MAX];
+	/* For the audit log: what the operation acted on. */
+	char				 target[REQUEST_MSG_MAX];
+	uint64_t			 revision;
 };
 
 typedef enum errcode (*op_fn)(struct op_ctx *ctx);
@@ -24,7 +29,18 @@ typedef enum errcode (*op_fn)(struct op_ctx *ctx);
 /* The operation named NAME, or NULL. */
 op_fn		 dispatch_find(const char *name);
 
-/* The operations (one file each). */
+/* The operations: op_whoami.c, op_secret_read.c, op_secret_write.c. */
 enum errcode	 op_whoami(struct op_ctx *ctx);
+enum errcode	 op_secret_create(struct op_ctx *ctx);
+enum errcode	 op_secret_update(struct op_ctx *ctx);
+enum errcode	 op_secret_get(struct op_ctx *ctx);
+enum errcode	 op_secret_meta(struct op_ctx *ctx);
+enum errcode	 op_secret_list(struct op_ctx *ctx);
+enum errcode	 op_secret_history(struct op_ctx *ctx);
+enum errcode	 op_secret_diff(struct op_ctx *ctx);
+enum errcode	 op_secret_revert(struct op_ctx *ctx);
+enum errcode	 op_secret_enable(struct op_ctx *ctx);
+enum errcode	 op_secret_disable(struct op_ctx *ctx);
+enum errcode	 op_secret_delete(struct op_ctx *ctx);
 
 #endif

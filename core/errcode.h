@@ -14,6 +14,10 @@ enum errcode {
 	ERR_BAD_VERSION,	/* protocol version not spoken */
 	ERR_UNKNOWN_OP,		/* no such operation */
 	ERR_BAD_ARGS,		/* arguments wrong for the operation */
+	ERR_INVALID_NAME,	/* a secret or service name not allowed */
+	ERR_INVALID_PAIRS,	/* a secret's key/value pairs not allowed */
+	ERR_INVALID_METADATA,	/* metadata not allowed */
+	ERR_TAMPERED,		/* a stored record does not open: see log */
 	ERR_DENIED,		/* not authenticated or not allowed */
 	ERR_NOT_FOUND,
 	ERR_CONFLICT,

@@ -4,11 +4,13 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "auth.h"
 #include "dispatch.h"
 #include "handle.h"
 #include "log.h"
+#include "policy.h"
 #include "reply.h"
 
 static enum errcode
@@ -37,58 +39,88 @@ handle_auth(const struct handler *h, const struct handle_input *in,
 	return ERR_DENIED;
 }
 
-static char *
-handle_decoded(const struct handler *h, const struct handle_input *in,
-    struct request *req, size_t *len_r)
+/* What the request names, for the audit line even when it is refused
+ * before the operation reads its arguments. */
+static void
+handle_target(struct op_ctx *ctx)
 {
-	struct coffer_principal who;
-	struct op_ctx ctx = { .req = req, .who = &who, .mods = h->mods };
+	json_t *name = json_object_get(ctx->req->args, "name");
+
+	if (json_is_string(name))
+		snprintf(ctx->target, sizeof(ctx->target), "%.200s",
+		    json_string_value(name));
+}
+
+/* Authenticate, find the operation, check the policy, run it. */
+static enum errcode
+handle_run(const struct handler *h, const struct handle_input *in,
+    struct op_ctx *ctx)
+{
+	struct coffer_principal *who = (struct coffer_principal *)ctx->who;
 	enum errcode e;
 	op_fn op;
 
-	e = handle_auth(h, in, req, &who, ctx.msg);
-	if (e != ERR_NONE)
-		goto fail;
-	if ((op = dispatch_find(req->op)) == NULL) {
-		snprintf(ctx.msg, sizeof(ctx.msg), "no operation \"%.64s\"",
-		    req->op);
-		e = ERR_UNKNOWN_OP;
-		goto fail;
+	if ((e = handle_auth(h, in, ctx->req, who, ctx->msg)) != ERR_NONE)
+		return e;
+	if ((op = dispatch_find(ctx->req->op)) == NULL) {
+		snprintf(ctx->msg, sizeof(ctx->msg), "no operation \"%.64s\"",
+		    ctx->req->op);
+		return ERR_UNKNOWN_OP;
 	}
-	e = op(&ctx);
-	if (e != ERR_NONE)
-		goto fail;
-	log_debug("%s by %s %s from %s: ok", req->op,
-	    principal_type_name(who.type), who.name, in->peer);
-	return reply_ok(req->id, ctx.result, len_r);
-fail:
-	log_debug("%s by %s from %s: %s: %s", req->op,
-	    who.name[0] ? who.name : "(unauthenticated)", in->peer,
-	    errcode_name(e), ctx.msg);
-	return reply_error(req->id, e, ctx.msg, len_r);
+	handle_target(ctx);
+	if ((e = policy_check(ctx)) != ERR_NONE)
+		return e;
+	return op(ctx);
+}
+
+/* The audit line; -1 when it could not be written and the request must
+ * fail for it. */
+static int
+handle_audit(const struct handler *h, const struct handle_input *in,
+    const struct op_ctx *ctx, enum errcode e)
+{
+	struct audit_entry a = {
+		.id = ctx->req->id, .peer = in->peer, .who = ctx->who,
+		.op = ctx->req->op, .target = ctx->target,
+		.revision = ctx->revision, .result = e,
+	};
+
+	return audit_write(h->audit, &a);
 }
 
 char *
 handle_request(const struct handler *h, const struct handle_input *in,
     size_t *len_r)
 {
-	char msg[REQUEST_MSG_MAX];
+	struct coffer_principal who;
 	struct request req;
+	struct op_ctx ctx = { .req = &req, .who = &who, .mods = h->mods,
+	    .ring = h->ring };
 	enum errcode e;
 	char *reply;
 
+	memset(&req, 0, sizeof(req));
+	principal_clear(&who);
 	if (in->bad_envelope) {
-		return reply_error(NULL, ERR_BAD_REQUEST, "a request is one "
-		    "JSON frame (after an optional empty delimiter)", len_r);
+		snprintf(ctx.msg, sizeof(ctx.msg), "a request is one JSON "
+		    "frame (after an optional empty delimiter)");
+		e = ERR_BAD_REQUEST;
+	} else if ((e = request_decode(&req, in->data, in->len, &h->limits,
+	    ctx.msg)) == ERR_NONE) {
+		e = handle_run(h, in, &ctx);
 	}
-	e = request_decode(&req, in->data, in->len, &h->limits, msg);
-	if (e != ERR_NONE) {
-		log_debug("bad request from %s: %s: %s", in->peer,
-		    errcode_name(e), msg);
-		reply = reply_error(req.id, e, msg, len_r);
-	} else {
-		reply = handle_decoded(h, in, &req, len_r);
+	if (handle_audit(h, in, &ctx, e) < 0) {
+		json_decref(ctx.result);
+		ctx.result = NULL;
+		snprintf(ctx.msg, sizeof(ctx.msg), "the audit log cannot be "
+		    "written: request refused");
+		e = ERR_UNAVAILABLE;
 	}
+	log_debug("%s %s by %s from %s: %s%s%s", req.op ? req.op : "?",
+	    ctx.target, who.name[0] ? who.name : "(unauthenticated)",
+	    in->peer, errcode_name(e), e ? ": " : "", e ? ctx.msg : "");
+	reply = e == ERR_NONE ? reply_ok(req.id, ctx.result, len_r) :
+	    reply_error(req.id, e, ctx.msg, len_r);
 	request_free(&req);
 	return reply;
 }

@@ -9,12 +9,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audit.h"
+#include "keyring.h"
 #include "modules.h"
 #include "request.h"
 
 struct handler {
 	struct modules		*mods;
 	struct request_limits	 limits;
+	const struct keyring	*ring;		/* may be empty */
+	struct audit		*audit;		/* NULL: no audit log */
 };
 
 struct handle_input {

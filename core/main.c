@@ -16,7 +16,9 @@
 #include <zmq.h>
 
 #include "conf.h"
+#include "audit.h"
 #include "daemon.h"
+#include "jsonmem.h"
 #include "keyfile.h"
 #include "keyring.h"
 #include "log.h"
@@ -156,7 +158,8 @@ serve(const struct conf *c, const struct options *o)
 {
 	struct modules mods;
 	struct keyring ring;
-	int rc;
+	struct audit audit;
+	int rc = 1;
 
 	if (!o->foreground && daemon_start() < 0) {
 		log_error("cannot fork: %m");
@@ -165,12 +168,12 @@ serve(const struct conf *c, const struct options *o)
 	server_block_signals();
 	if (keyring_load(&ring, c->keyring, c->nkeyring) < 0)
 		return 1;
-	if (modules_open(&mods, c) < 0) {
-		keyring_free(&ring);
-		return 1;
+	if (audit_open(&audit, c->audit_log, c->audit_fail_closed) == 0 &&
+	    modules_open(&mods, c) == 0) {
+		rc = server_run(c, &mods, &ring, &audit, on_ready, (void *)o);
+		modules_close(&mods);
 	}
-	rc = server_run(c, &mods, on_ready, (void *)o);
-	modules_close(&mods);
+	audit_close(&audit);
 	keyring_free(&ring);
 	daemon_finish(o->pidfile);
 	return rc == 0 ? 0 : 1;
@@ -184,6 +187,7 @@ main(int argc, char **argv)
 	int rc;
 
 	parse_args(argc, argv, &o);
+	jsonmem_init();		/* before any JSON value exists */
 	log_init("cofferd", LOG_TO_STDERR);
 	if (o.debug)
 		log_set_level(COFFER_LOG_DEBUG);

@@ -12,7 +12,8 @@
 
 #include "errcode.h"
 
-/* Each returns a malloc'd JSON text (free() it) and its length in *LEN_R,
+/* Each returns a JSON text (free it with jsonmem_free_text()) and its
+ * length in *LEN_R,
  * or NULL when out of memory.  ID may be NULL.  reply_ok() takes over
  * RESULT's reference. */
 char	*reply_ok(json_t *id, json_t *result, size_t *len_r);

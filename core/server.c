@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "jsonmem.h"
 #include "keyfile.h"
 #include "log.h"
 #include "reply.h"
@@ -158,7 +159,7 @@ server_refuse(struct server *s, struct job *job)
 	if (job->delimiter)
 		zmq_send(s->router, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
 	zmq_send(s->router, reply ? reply : "", reply ? len : 0, ZMQ_DONTWAIT);
-	free(reply);
+	jsonmem_free_text(reply);
 	job_free(job);
 }
 
@@ -225,6 +226,8 @@ server_reload(struct server *s)
 	log_notice("SIGHUP: reloading modules");
 	pthread_rwlock_wrlock(&s->reload_lock);
 	failed = modules_reload(s->mods);
+	if (s->handler.audit != NULL && audit_reopen(s->handler.audit) < 0)
+		failed++;
 	pthread_rwlock_unlock(&s->reload_lock);
 	log_notice("reload done%s", failed ? " with errors (see above)" : "");
 }
@@ -334,7 +337,8 @@ server_stop(struct server *s)
 }
 
 static void
-server_init(struct server *s, const struct conf *c, struct modules *mods)
+server_init(struct server *s, const struct conf *c, struct modules *mods,
+    const struct keyring *ring, struct audit *audit)
 {
 	pthread_rwlockattr_t attr;
 
@@ -342,6 +346,8 @@ server_init(struct server *s, const struct conf *c, struct modules *mods)
 	s->sigfd = -1;
 	s->mods = mods;
 	s->handler.mods = mods;
+	s->handler.ring = ring;
+	s->handler.audit = audit;
 	s->handler.limits.max_bytes = c->max_request;
 	s->handler.limits.max_depth = c->max_depth;
 	queue_init(&s->queue, (size_t)c->queue_max);
@@ -355,13 +361,14 @@ server_init(struct server *s, const struct conf *c, struct modules *mods)
 }
 
 int
-server_run(const struct conf *c, struct modules *mods, server_ready_fn ready,
+server_run(const struct conf *c, struct modules *mods,
+    const struct keyring *ring, struct audit *audit, server_ready_fn ready,
     void *arg)
 {
 	struct server s;
 	int rc = -1;
 
-	server_init(&s, c, mods);
+	server_init(&s, c, mods, ring, audit);
 	if (server_start(&s, c) == 0) {
 		log_notice("listening on %s with %d workers", c->listen,
 		    c->workers);

@@ -10,7 +10,9 @@
 #ifndef COFFER_SERVER_H
 #define COFFER_SERVER_H
 
+#include "audit.h"
 #include "conf.h"
+#include "keyring.h"
 #include "modules.h"
 
 typedef void (*server_ready_fn)(void *arg);
@@ -18,6 +20,7 @@ typedef void (*server_ready_fn)(void *arg);
 /* Serve until SIGTERM or SIGINT.  READY is called once the socket is bound.
  * 0 after a clean shutdown, -1 (logged) when serving could not start. */
 int	 server_run(const struct conf *c, struct modules *mods,
+	    const struct keyring *ring, struct audit *audit,
 	    server_ready_fn ready, void *arg);
 
 /* Block the signals server_run() handles; call before starting threads. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonmem.h"
 #include "log.h"
 #include "worker.h"
 #include "xalloc.h"
@@ -14,11 +15,12 @@
 static const char worker_oom_reply[] = "{\"v\":1,\"id\":null,\"ok\":false,"
     "\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
 
+/* libzmq is done with a reply: wipe it (it may hold secrets), free it. */
 static void
 worker_free_reply(void *data, void *hint)
 {
 	(void)hint;
-	free(data);
+	jsonmem_free_text(data);
 }
 
 static void

@@ -13,6 +13,7 @@
 
 #include "handle.h"
 #include "log.h"
+#include "jsonmem.h"
 #include "testutil.h"
 
 #define ALICE "H%fr:8VY>fRu@ut?JU^:JB$gH@^PcfYmm!otZbBr"
@@ -73,7 +74,7 @@ call_env(const char *text, const char *key, int bad_envelope)
 	ck_assert_uint_eq(strlen(reply), len);
 	j = json_loads(reply, 0, NULL);
 	ck_assert_msg(j != NULL, "reply is not JSON: %s", reply);
-	free(reply);
+	jsonmem_free_text(reply);
 	return j;
 }
 

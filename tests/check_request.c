@@ -9,6 +9,7 @@
 
 #include "reply.h"
 #include "request.h"
+#include "jsonmem.h"
 #include "testutil.h"
 
 static const struct request_limits limits = { 4096, 8 };
@@ -148,7 +149,7 @@ START_TEST(test_id_kept_on_error)
 	ck_assert_str_eq(reply, "{\"v\":1,\"id\":\"req-9\",\"ok\":false,"
 	    "\"error\":{\"code\":\"bad_request\",\"message\":\"unknown member "
 	    "\\\"zz\\\"\"}}");
-	free(reply);
+	jsonmem_free_text(reply);
 	request_free(&req);
 }
 END_TEST
@@ -182,13 +183,13 @@ START_TEST(test_reply_is_always_json)
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j,
 	    "error"), "code")), "denied");
 	json_decref(j);
-	free(reply);
+	jsonmem_free_text(reply);
 	j = json_integer(5);	/* borrowed by reply_ok() */
 	reply = reply_ok(j, json_pack("{s:s}", "a", "b"), &len);
 	json_decref(j);
 	ck_assert_str_eq(reply, "{\"v\":1,\"id\":5,\"ok\":true,"
 	    "\"result\":{\"a\":\"b\"}}");
-	free(reply);
+	jsonmem_free_text(reply);
 }
 END_TEST
 

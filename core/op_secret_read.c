@@ -1,0 +1,223 @@
+/*
+ * op_secret_read.c - operations that read secrets (docs/protocol.md).
+ *
+ *	secret.get     { name, revision? }      the pairs, decrypted
+ *	secret.meta    { name, revision? }      everything but the values
+ *	secret.list    { prefix?, cursor?, limit? }
+ *	secret.history { name, after?, limit? }
+ *	secret.diff    { name, from, to }       which keys changed, no values
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "secret.h"
+#include "validate.h"
+
+#define R_MSG(ctx, ...) snprintf((ctx)->msg, sizeof((ctx)->msg), __VA_ARGS__)
+#define LIST_MAX	1000
+#define HISTORY_MAX	100
+
+static int
+read_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The pair keys of DOC, sorted: what a secret holds, without values. */
+static json_t *
+read_keys(json_t *doc)
+{
+	json_t *pairs = json_object_get(doc, "pairs"), *keys = json_array(), *v;
+	const char *sorted[VALIDATE_PAIRS_MAX], *key;
+	size_t n = 0;
+
+	json_object_foreach(pairs, key, v) {
+		if (n < VALIDATE_PAIRS_MAX)
+			sorted[n++] = key;
+	}
+	qsort(sorted, n, sizeof(*sorted), read_cmp);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(keys, json_string(sorted[i]));
+	return keys;
+}
+
+/* The reply for revision REV of NAME; the values only WITH_VALUES. */
+static json_t *
+read_view(const char *name, uint64_t rev, json_t *doc, int with_values)
+{
+	json_t *view = json_pack("{s:s, s:I, s:O, s:O, s:O, s:O}", "name", name,
+	    "revision", (json_int_t)rev, "enabled",
+	    json_object_get(doc, "enabled"), "modified_by",
+	    json_object_get(doc, "modified_by"), "modified_at",
+	    json_object_get(doc, "modified_at"), "metadata",
+	    json_object_get(doc, "metadata"));
+
+	if (view == NULL)
+		return NULL;
+	if (json_object_get(doc, "comment") != NULL)
+		json_object_set(view, "comment", json_object_get(doc, "comment"));
+	if (with_values)
+		json_object_set(view, "pairs", json_object_get(doc, "pairs"));
+	else
+		json_object_set_new(view, "keys", read_keys(doc));
+	return view;
+}
+
+static enum errcode
+read_one(struct op_ctx *ctx, int with_values)
+{
+	static const char *const known[] = { "name", "revision", NULL };
+	const char *name;
+	uint64_t rev;
+	json_t *doc;
+	enum errcode e;
+
+	if ((e = args_only(ctx, known)) != ERR_NONE ||
+	    (e = args_name(ctx, "name", &name)) != ERR_NONE ||
+	    (e = args_uint(ctx, "revision", 0, INT64_MAX, &rev)) != ERR_NONE ||
+	    (e = secret_read(ctx, name, rev, &doc, &rev)) != ERR_NONE)
+		return e;
+	ctx->revision = rev;
+	ctx->result = read_view(name, rev, doc, with_values);
+	json_decref(doc);
+	return ctx->result != NULL ? ERR_NONE : ERR_INTERNAL;
+}
+
+enum errcode
+op_secret_get(struct op_ctx *ctx)
+{
+	return read_one(ctx, 1);
+}
+
+enum errcode
+op_secret_meta(struct op_ctx *ctx)
+{
+	return read_one(ctx, 0);
+}
+
+enum errcode
+op_secret_list(struct op_ctx *ctx)
+{
+	static const char *const known[] = { "prefix", "cursor", "limit",
+	    NULL };
+	struct coffer_buf next = { 0 };
+	const char *prefix, *cursor;
+	json_t *list;
+	uint64_t limit;
+	enum errcode e;
+
+	if ((e = args_only(ctx, known)) != ERR_NONE ||
+	    (e = args_string(ctx, "prefix", VALIDATE_NAME_MAX, &prefix)) !=
+	    ERR_NONE ||
+	    (e = args_string(ctx, "cursor", 1024, &cursor)) != ERR_NONE ||
+	    (e = args_uint(ctx, "limit", 100, LIST_MAX, &limit)) != ERR_NONE)
+		return e;
+	snprintf(ctx->target, sizeof(ctx->target), "%s*", prefix ? prefix : "");
+	list = json_array();
+	e = secret_list(ctx, prefix ? prefix : "", cursor, limit ? limit : 100,
+	    list, &next);
+	if (e == ERR_NONE)
+		ctx->result = json_pack("{s:o, s:s?}", "secrets", list,
+		    "cursor", next.len > 0 ? (char *)next.data : NULL);
+	else
+		json_decref(list);
+	buf_free(&next);
+	return e;
+}
+
+enum errcode
+op_secret_history(struct op_ctx *ctx)
+{
+	static const char *const known[] = { "name", "after", "limit", NULL };
+	const char *name;
+	uint64_t after, limit;
+	json_t *revs, *out, *v, *doc;
+	size_t i;
+	enum errcode e;
+
+	if ((e = args_only(ctx, known)) != ERR_NONE ||
+	    (e = args_name(ctx, "name", &name)) != ERR_NONE ||
+	    (e = args_uint(ctx, "after", 0, INT64_MAX, &after)) != ERR_NONE ||
+	    (e = args_uint(ctx, "limit", 20, HISTORY_MAX, &limit)) != ERR_NONE)
+		return e;
+	revs = json_array();
+	out = json_array();
+	e = secret_revisions(ctx, name, after, limit ? limit : 20, revs);
+	json_array_foreach(revs, i, v) {
+		uint64_t rev = (uint64_t)json_integer_value(v);
+
+		if (e != ERR_NONE ||
+		    (e = secret_read(ctx, name, rev, &doc, &rev)) != ERR_NONE)
+			break;
+		json_array_append_new(out, read_view(name, rev, doc, 0));
+		json_decref(doc);
+	}
+	json_decref(revs);
+	if (e == ERR_NONE)
+		ctx->result = json_pack("{s:s, s:o}", "name", name,
+		    "revisions", out);
+	else
+		json_decref(out);
+	return e;
+}
+
+/* Keys added, removed and changed from A to B (objects of strings). */
+static json_t *
+read_diff_map(json_t *a, json_t *b)
+{
+	json_t *added = json_array(), *removed = json_array();
+	json_t *changed = json_array(), *v;
+	const char *key;
+
+	json_object_foreach(b, key, v) {
+		json_t *old = json_object_get(a, key);
+
+		if (old == NULL)
+			json_array_append_new(added, json_string(key));
+		else if (!json_equal(old, v))
+			json_array_append_new(changed, json_string(key));
+	}
+	json_object_foreach(a, key, v) {
+		if (json_object_get(b, key) == NULL)
+			json_array_append_new(removed, json_string(key));
+	}
+	return json_pack("{s:o, s:o, s:o}", "added", added, "removed",
+	    removed, "changed", changed);
+}
+
+enum errcode
+op_secret_diff(struct op_ctx *ctx)
+{
+	static const char *const known[] = { "name", "from", "to", NULL };
+	const char *name;
+	uint64_t from, to;
+	json_t *a = NULL, *b = NULL;
+	enum errcode e;
+
+	if ((e = args_only(ctx, known)) != ERR_NONE ||
+	    (e = args_name(ctx, "name", &name)) != ERR_NONE ||
+	    (e = args_uint(ctx, "from", 0, INT64_MAX, &from)) != ERR_NONE ||
+	    (e = args_uint(ctx, "to", 0, INT64_MAX, &to)) != ERR_NONE)
+		return e;
+	if (from == 0 || to == 0) {
+		R_MSG(ctx, "secret.diff needs \"from\" and \"to\" revisions");
+		return ERR_BAD_ARGS;
+	}
+	if ((e = secret_read(ctx, name, from, &a, &from)) == ERR_NONE &&
+	    (e = secret_read(ctx, name, to, &b, &to)) == ERR_NONE)
+		ctx->result = json_pack("{s:s, s:I, s:I, s:o, s:o, s:b, s:b}",
+		    "name", name, "from", (json_int_t)from, "to",
+		    (json_int_t)to, "pairs", read_diff_map(json_object_get(a,
+		    "pairs"), json_object_get(b, "pairs")), "metadata",
+		    read_diff_map(json_object_get(a, "metadata"),
+		    json_object_get(b, "metadata")), "enabled_from",
+		    json_is_true(json_object_get(a, "enabled")), "enabled_to",
+		    json_is_true(json_object_get(b, "enabled")));
+	json_decref(a);
+	json_decref(b);
+	return e;
+}

@@ -1,0 +1,17 @@
+/*
+ * policy.h - who may do what.
+ *
+ * The default is Confidant's: a user principal may use every operation; a
+ * service principal may only read what is mapped to it.  Until service
+ * mappings exist, a service may only ask whoami.  Anything not allowed
+ * here is denied: when in doubt, deny.
+ */
+#ifndef COFFER_POLICY_H
+#define COFFER_POLICY_H
+
+#include "dispatch.h"
+
+/* ERR_NONE, or ERR_DENIED with CTX->msg saying why. */
+enum errcode	 policy_check(struct op_ctx *ctx);
+
+#endif

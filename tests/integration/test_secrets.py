@@ -1,0 +1,402 @@
+#!/usr/bin/python3
+"""Integration: the secrets operations over CURVE, against store_fs.
+
+A raw pyzmq client following docs/protocol.md: every secret operation and
+error code, the default policy, racing writers, records tampered with on
+disk, master key rotation, the audit log, and no plaintext anywhere but in
+replies.
+"""
+import glob
+import json
+import os
+import shutil
+import sys
+import threading
+import unittest
+
+try:
+    import zmq
+except ImportError:                      # pragma: no cover
+    print("SKIP: pyzmq is not installed")
+    sys.exit(77)
+
+import coffertest as ct
+
+SECRET_VALUE = "pw-Zq8!valueNeverInPlaintext"
+
+
+class Secrets(unittest.TestCase):
+
+    def setUp(self):
+        self.dir = ct.scratch_dir("secrets")
+        self.addCleanup(ct.cleanup, self.dir)
+        self.certs = os.path.join(self.dir, "certs")
+        os.mkdir(self.certs, 0o755)
+        self.keys = {}
+        for name, kind in (("admin", "user"), ("bob", "user"),
+                           ("web", "service")):
+            pub, sec = (k.decode() for k in zmq.curve_keypair())
+            ct.coffer("cert", "add", "--certs", self.certs, "--key", pub,
+                      "--name", name, "--type", kind)
+            self.keys[name] = (pub, sec)
+        self.master = [os.path.join(self.dir, "master-1.key")]
+        ct.coffer("keygen", "--master", self.master[0])
+        self.audit = os.path.join(self.dir, "audit.log")
+        self.daemon = None
+
+    def start(self, keyring=None, audit=None, failure="deny"):
+        if self.daemon is not None:
+            self.assertEqual(self.daemon.stop(), 0)
+        keyring = self.master if keyring is None else keyring
+        extra = 'audit_log = "%s"; audit_failure = "%s";' % (
+            audit or self.audit, failure)
+        if keyring:
+            extra += " keyring = [ %s ];" % ", ".join('"%s"' % k
+                                                      for k in keyring)
+        auth = ('{ module = "%s"; control = "required"; certs = "%s"; }'
+                % (ct.module("auth-curve/.libs/auth_curve.so"), self.certs))
+        store = ('{ module = "%s"; path = "%s/store"; }'
+                 % (ct.module("store-fs/.libs/store_fs.so"), self.dir))
+        self.daemon = ct.Daemon(self.dir, auth, store=store, extra=extra,
+                                port=self.daemon.port if self.daemon else None)
+        self.addCleanup(self.daemon.kill)
+        self.daemon.start()
+
+    def client(self, who="admin"):
+        c = ct.Client(self.daemon.endpoint, self.daemon.server_public,
+                      *self.keys[who])
+        self.addCleanup(c.close)
+        return c
+
+    def ok(self, c, op, **args):
+        reply = c.call(op, args)
+        self.assertTrue(reply["ok"], (op, args, reply))
+        return reply["result"]
+
+    def err(self, c, op, code, **args):
+        reply = c.call(op, args)
+        self.assertFalse(reply["ok"], (op, args, reply))
+        self.assertEqual(reply["error"]["code"], code, reply)
+        return reply["error"]["message"]
+
+    # -- the operations ----------------------------------------------------
+
+    def test_create_get_update(self):
+        self.start()
+        c = self.client()
+        r = self.ok(c, "secret.create", name="prod/db", comment="first",
+                    pairs={"DB_PASSWORD": SECRET_VALUE, "DB_USER": "app"},
+                    metadata={"owner": "team-db"})
+        self.assertEqual(r, {"name": "prod/db", "revision": 1})
+        self.assertIn("exists already", self.err(
+            c, "secret.create", "conflict", name="prod/db",
+            pairs={"A": "b"}))
+        got = self.ok(c, "secret.get", name="prod/db")
+        self.assertEqual(got["pairs"]["DB_PASSWORD"], SECRET_VALUE)
+        self.assertEqual(got["revision"], 1)
+        self.assertEqual(got["metadata"], {"owner": "team-db"})
+        self.assertEqual(got["modified_by"], "user/admin")
+        self.assertEqual(got["comment"], "first")
+        self.assertTrue(got["enabled"])
+        # A new revision; metadata kept when not given.
+        r = self.ok(c, "secret.update", name="prod/db",
+                    pairs={"DB_PASSWORD": "second"})
+        self.assertEqual(r["revision"], 2)
+        got = self.ok(c, "secret.get", name="prod/db")
+        self.assertEqual(got["pairs"], {"DB_PASSWORD": "second"})
+        self.assertEqual(got["metadata"], {"owner": "team-db"})
+        # Check-and-set.
+        self.assertEqual(self.ok(c, "secret.update", name="prod/db",
+                                 metadata={"owner": "ops"}, expect=2)
+                         ["revision"], 3)
+        self.assertIn("is at revision 3, not 2", self.err(
+            c, "secret.update", "conflict", name="prod/db",
+            pairs={"X": "y"}, expect=2))
+        # Old revisions stay readable; missing ones are not found.
+        self.assertEqual(self.ok(c, "secret.get", name="prod/db",
+                                 revision=1)["pairs"]["DB_PASSWORD"],
+                         SECRET_VALUE)
+        self.err(c, "secret.get", "not_found", name="prod/db", revision=9)
+        self.err(c, "secret.get", "not_found", name="nope")
+        self.err(c, "secret.update", "not_found", name="nope",
+                 pairs={"A": "b"})
+
+    def test_meta_history_diff(self):
+        self.start()
+        c = self.client()
+        self.ok(c, "secret.create", name="svc/api",
+                pairs={"KEY": SECRET_VALUE, "OLD": "x"})
+        self.ok(c, "secret.update", name="svc/api", comment="rotate",
+                pairs={"KEY": "new-value", "ADDED": "y"})
+        meta = c.call("secret.meta", {"name": "svc/api"})
+        self.assertEqual(meta["result"]["keys"], ["ADDED", "KEY"])
+        self.assertNotIn("pairs", meta["result"])
+        self.assertNotIn("new-value", json.dumps(meta))
+        hist = self.ok(c, "secret.history", name="svc/api")
+        self.assertEqual([h["revision"] for h in hist["revisions"]], [1, 2])
+        self.assertEqual(hist["revisions"][1]["comment"], "rotate")
+        self.assertEqual(hist["revisions"][0]["keys"], ["KEY", "OLD"])
+        self.assertNotIn(SECRET_VALUE, json.dumps(hist))
+        self.assertEqual([h["revision"] for h in self.ok(
+            c, "secret.history", name="svc/api", after=1)["revisions"]], [2])
+        diff = c.call("secret.diff", {"name": "svc/api", "from": 1, "to": 2})
+        self.assertEqual(diff["result"]["pairs"], {
+            "added": ["ADDED"], "removed": ["OLD"], "changed": ["KEY"]})
+        self.assertNotIn(SECRET_VALUE, json.dumps(diff))
+        self.assertNotIn("new-value", json.dumps(diff))
+        self.err(c, "secret.diff", "bad_args", name="svc/api", to=2)
+
+    def test_revert_enable_disable_delete(self):
+        self.start()
+        c = self.client()
+        self.ok(c, "secret.create", name="a", pairs={"K": "one"})
+        self.ok(c, "secret.update", name="a", pairs={"K": "two"})
+        r = self.ok(c, "secret.revert", name="a", revision=1)
+        self.assertEqual(r["revision"], 3)
+        got = self.ok(c, "secret.get", name="a")
+        self.assertEqual(got["pairs"], {"K": "one"})
+        self.assertEqual(got["comment"], "revert to revision 1")
+        self.err(c, "secret.revert", "not_found", name="a", revision=7)
+        self.assertFalse(self.ok(c, "secret.get", name="a",
+                                 revision=self.ok(c, "secret.disable",
+                                                  name="a")["revision"])
+                         ["enabled"])
+        self.assertTrue(self.ok(c, "secret.get", name="a",
+                                revision=self.ok(c, "secret.enable",
+                                                 name="a")["revision"])
+                        ["enabled"])
+        self.assertEqual(self.ok(c, "secret.delete", name="a"),
+                         {"name": "a", "deleted": True})
+        self.err(c, "secret.get", "not_found", name="a")
+        self.err(c, "secret.history", "not_found", name="a")
+        self.err(c, "secret.delete", "not_found", name="a")
+        # The name can be used again, from revision 1.
+        self.assertEqual(self.ok(c, "secret.create", name="a",
+                                 pairs={"K": "v"})["revision"], 1)
+
+    def test_list_pages(self):
+        self.start()
+        c = self.client()
+        names = ["app/s%02d" % i for i in range(30)] + ["ops/x", "ops/y"]
+        for n in names:
+            self.ok(c, "secret.create", name=n, pairs={"K": "v"})
+        self.ok(c, "secret.update", name="ops/x", pairs={"K": "w"})
+        seen, cursor = [], None
+        while True:
+            args = {"limit": 7}
+            if cursor:
+                args["cursor"] = cursor
+            page = self.ok(c, "secret.list", **args)
+            self.assertLessEqual(len(page["secrets"]), 7)
+            seen += page["secrets"]
+            cursor = page["cursor"]
+            if cursor is None:
+                break
+        self.assertEqual(sorted(s["name"] for s in seen), sorted(names))
+        self.assertEqual({s["name"]: s["revision"] for s in seen}["ops/x"],
+                         2)
+        ops = self.ok(c, "secret.list", prefix="ops/")["secrets"]
+        self.assertEqual(sorted(s["name"] for s in ops), ["ops/x", "ops/y"])
+        self.err(c, "secret.list", "bad_args", limit=100000)
+
+    def test_validation(self):
+        self.start()
+        c = self.client()
+        for name in ("", "../etc", "a//b", "a/", "/a", "a b", "x" * 257,
+                     "a/./b", "caf\u00e9", 7):
+            self.err(c, "secret.create", "invalid_name", name=name,
+                     pairs={"K": "v"})
+        for pairs in ({}, {"1ABC": "v"}, {"K": 5}, {"a b": "v"},
+                      {"K%d" % i: "v" for i in range(300)}, ["K"],
+                      {"K": "x" * 70000}):
+            self.err(c, "secret.create", "invalid_pairs", name="ok",
+                     pairs=pairs)
+        self.err(c, "secret.create", "invalid_metadata", name="ok",
+                 pairs={"K": "v"}, metadata={"k": 1})
+        self.err(c, "secret.create", "bad_args", name="ok")
+        self.err(c, "secret.create", "bad_args", name="ok",
+                 pairs={"K": "v"}, colour="blue")
+        self.err(c, "secret.get", "bad_args", name="ok", revision="1")
+        self.err(c, "secret.update", "bad_args", name="ok", expect=-1)
+        self.err(c, "secret.create", "bad_args", name="ok",
+                 pairs={"K": "v"}, comment="c" * 2000)
+        # Nothing was created by any of that.
+        self.assertEqual(self.ok(c, "secret.list")["secrets"], [])
+
+    # -- policy ------------------------------------------------------------
+
+    def test_service_may_not_touch_secrets(self):
+        self.start()
+        self.ok(self.client(), "secret.create", name="web/key",
+                pairs={"K": SECRET_VALUE})
+        web = self.client("web")
+        self.assertEqual(self.ok(web, "whoami")["type"], "service")
+        for op, args in (("secret.get", {"name": "web/key"}),
+                         ("secret.list", {}),
+                         ("secret.create", {"name": "x", "pairs": {"K": "v"}}),
+                         ("secret.delete", {"name": "web/key"})):
+            self.assertIn("service web may not", self.err(
+                web, op, "denied", **args))
+        self.assertEqual(self.ok(self.client(), "secret.get",
+                                 name="web/key")["revision"], 1)
+
+    # -- races ---------------------------------------------------------------
+
+    def test_no_lost_update(self):
+        self.start()
+        self.ok(self.client(), "secret.create", name="race", pairs={"N": "0"})
+        errors = []
+
+        def writer(who, n):
+            c = ct.Client(self.daemon.endpoint, self.daemon.server_public,
+                          *self.keys[who])
+            try:
+                for i in range(n):
+                    r = c.call("secret.update", {"name": "race",
+                                                 "pairs": {"BY": who,
+                                                           "I": str(i)}})
+                    if not r or not r["ok"]:
+                        errors.append(r)
+            finally:
+                c.close()
+
+        threads = [threading.Thread(target=writer, args=(w, 40))
+                   for w in ("admin", "bob")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        c = self.client()
+        self.assertEqual(self.ok(c, "secret.get", name="race")["revision"],
+                         81)
+        revs, after = [], 0
+        while True:
+            page = self.ok(c, "secret.history", name="race", after=after,
+                           limit=100)["revisions"]
+            if not page:
+                break
+            revs += page
+            after = page[-1]["revision"]
+        self.assertEqual([r["revision"] for r in revs], list(range(1, 82)))
+        by = [r["modified_by"] for r in revs[1:]]
+        self.assertEqual(by.count("user/admin"), 40)
+        self.assertEqual(by.count("user/bob"), 40)
+
+    # -- tampering and keys --------------------------------------------------
+
+    def record_dir(self, name):
+        for d in glob.glob(os.path.join(self.dir, "store", "secret", "*",
+                                        "*")):
+            with open(os.path.join(d, "name")) as f:
+                if f.read() == name:
+                    return d
+        raise AssertionError("no record directory for %s" % name)
+
+    def test_tampered_records_refused(self):
+        self.start()
+        c = self.client()
+        self.ok(c, "secret.create", name="alice/pw", pairs={"K": "alice"})
+        self.ok(c, "secret.create", name="mallory/pw", pairs={"K": "mal"})
+        self.ok(c, "secret.update", name="mallory/pw", pairs={"K": "mal2"})
+        a, m = self.record_dir("alice/pw"), self.record_dir("mallory/pw")
+        # Someone with write access to the store swaps two records...
+        shutil.copy(os.path.join(a, "1"), os.path.join(m, "2"))
+        self.assertIn("tampered", self.err(c, "secret.get", "tampered",
+                                           name="mallory/pw"))
+        # ...or replays an old revision as the latest.
+        shutil.copy(os.path.join(m, "1"), os.path.join(m, "2"))
+        self.err(c, "secret.get", "tampered", name="mallory/pw")
+        # Untouched revisions still open.
+        self.assertEqual(self.ok(c, "secret.get", name="mallory/pw",
+                                 revision=1)["pairs"], {"K": "mal"})
+        self.assertIn("does not open here", self.daemon.log_text())
+
+    def test_key_rotation(self):
+        self.start()
+        c = self.client()
+        self.ok(c, "secret.create", name="old", pairs={"K": "sealed-old"})
+        new = os.path.join(self.dir, "master-2.key")
+        ct.coffer("keygen", "--master", new)
+        self.start(keyring=[new] + self.master)
+        c = self.client()
+        self.assertEqual(self.ok(c, "secret.get", name="old")["pairs"],
+                         {"K": "sealed-old"})
+        self.ok(c, "secret.create", name="new", pairs={"K": "sealed-new"})
+        with open(os.path.join(self.record_dir("new"), "1"), "rb") as f:
+            new_id = f.read()[32 + 4:32 + 12]
+        with open(os.path.join(self.record_dir("old"), "1"), "rb") as f:
+            old_id = f.read()[32 + 4:32 + 12]
+        self.assertNotEqual(new_id, old_id)
+        # Without the old key, its records are refused, not misread.
+        self.start(keyring=[new])
+        c = self.client()
+        self.err(c, "secret.get", "tampered", name="old")
+        self.assertIn("not in the keyring", self.daemon.log_text())
+        self.assertEqual(self.ok(c, "secret.get", name="new")["pairs"],
+                         {"K": "sealed-new"})
+
+    def test_no_keyring(self):
+        self.start(keyring=[])
+        self.assertIn("no master key", self.err(
+            self.client(), "secret.create", "unavailable", name="x",
+            pairs={"K": "v"}))
+
+    # -- audit and plaintext -------------------------------------------------
+
+    def audit_lines(self):
+        with open(self.audit) as f:
+            return [json.loads(line) for line in f]
+
+    def test_audit_log(self):
+        self.start()
+        c = self.client()
+        self.ok(c, "secret.create", name="prod/db", pairs={"K": SECRET_VALUE})
+        self.ok(c, "secret.get", name="prod/db")
+        self.err(self.client("web"), "secret.get", "denied", name="prod/db")
+        c.send_frames([b"not json"])
+        self.assertEqual(c.recv()["error"]["code"], "bad_request")
+        lines = self.audit_lines()
+        self.assertEqual([(l["op"], l["target"], l["result"])
+                          for l in lines],
+                         [("secret.create", "prod/db", "ok"),
+                          ("secret.get", "prod/db", "ok"),
+                          ("secret.get", "prod/db", "denied"),
+                          (None, "", "bad_request")])
+        self.assertEqual(lines[1]["revision"], 1)
+        self.assertEqual(lines[1]["principal"], {
+            "name": "admin", "type": "user", "module": "auth_curve"})
+        self.assertEqual(lines[2]["principal"]["name"], "web")
+        self.assertIsNone(lines[3]["principal"])
+        self.assertEqual(lines[0]["peer"], "127.0.0.1")
+
+    def test_audit_failure_fails_request(self):
+        self.start(audit="/dev/full")
+        self.assertIn("audit log cannot be written", self.err(
+            self.client(), "secret.create", "unavailable", name="x",
+            pairs={"K": "v"}))
+        self.start(audit="/dev/full", failure="log")
+        self.ok(self.client(), "whoami")
+
+    def test_no_plaintext_at_rest_or_in_logs(self):
+        self.start()
+        c = self.client()
+        self.ok(c, "secret.create", name="p", pairs={"K": SECRET_VALUE},
+                metadata={"m": "meta-" + SECRET_VALUE})
+        self.ok(c, "secret.get", name="p")
+        self.ok(c, "secret.history", name="p")
+        self.daemon.signal(__import__("signal").SIGHUP)
+        self.daemon.wait_log("reload done")
+        self.assertEqual(self.daemon.stop(), 0)
+        needle = SECRET_VALUE.encode()
+        for path in glob.glob(os.path.join(self.dir, "**"), recursive=True):
+            if os.path.isfile(path) and "master" not in path:
+                with open(path, "rb") as f:
+                    self.assertNotIn(needle, f.read(), path)
+
+
+if __name__ == "__main__":
+    result = unittest.main(verbosity=2, exit=False).result
+    failed = len(result.failures) + len(result.errors)
+    print("%d passed, %d failed" % (result.testsRun - failed, failed))
+    sys.exit(1 if failed else 0)
