@@ -58,7 +58,7 @@ read_view(const char *name, uint64_t rev, json_t *doc, int with_values)
 
 	if (view == NULL)
 		return NULL;
-	if (json_object_get(doc, "comment") != NULL)
+	if (json_is_string(json_object_get(doc, "comment")))
 		json_object_set(view, "comment", json_object_get(doc, "comment"));
 	if (with_values)
 		json_object_set(view, "pairs", json_object_get(doc, "pairs"));

@@ -163,7 +163,7 @@ secret_doc(const struct op_ctx *ctx, json_t *pairs, json_t *metadata,
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	snprintf(who, sizeof(who), "%s/%s", principal_type_name(ctx->who->type),
 	    ctx->who->name);
-	return json_pack("{s:O, s:o, s:b, s:s, s:s, s:O?}", "pairs", pairs,
+	return json_pack("{s:O, s:o, s:b, s:s, s:s, s:O*}", "pairs", pairs,
 	    "metadata", metadata ? json_incref(metadata) : json_object(),
 	    "enabled", enabled, "modified_by", who, "modified_at", when,
 	    "comment", comment);

@@ -104,6 +104,7 @@ class Secrets(unittest.TestCase):
         self.assertEqual(r["revision"], 2)
         got = self.ok(c, "secret.get", name="prod/db")
         self.assertEqual(got["pairs"], {"DB_PASSWORD": "second"})
+        self.assertNotIn("comment", got)
         self.assertEqual(got["metadata"], {"owner": "team-db"})
         # Check-and-set.
         self.assertEqual(self.ok(c, "secret.update", name="prod/db",
