@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "args.h"
-#include "secret.h"
+#include "record.h"
 #include "validate.h"
 
 #define R_MSG(ctx, ...) snprintf((ctx)->msg, sizeof((ctx)->msg), __VA_ARGS__)
@@ -79,7 +79,7 @@ read_one(struct op_ctx *ctx, int with_values)
 	if ((e = args_only(ctx, known)) != ERR_NONE ||
 	    (e = args_name(ctx, "name", &name)) != ERR_NONE ||
 	    (e = args_uint(ctx, "revision", 0, INT64_MAX, &rev)) != ERR_NONE ||
-	    (e = secret_read(ctx, name, rev, &doc, &rev)) != ERR_NONE)
+	    (e = record_read(ctx, SECRET_KIND, name, rev, &doc, &rev)) != ERR_NONE)
 		return e;
 	ctx->revision = rev;
 	ctx->result = read_view(name, rev, doc, with_values);
@@ -118,7 +118,7 @@ op_secret_list(struct op_ctx *ctx)
 		return e;
 	snprintf(ctx->target, sizeof(ctx->target), "%s*", prefix ? prefix : "");
 	list = json_array();
-	e = secret_list(ctx, prefix ? prefix : "", cursor, limit ? limit : 100,
+	e = record_list(ctx, SECRET_KIND, prefix ? prefix : "", cursor, limit ? limit : 100,
 	    list, &next);
 	if (e == ERR_NONE)
 		ctx->result = json_pack("{s:o, s:s?}", "secrets", list,
@@ -146,12 +146,12 @@ op_secret_history(struct op_ctx *ctx)
 		return e;
 	revs = json_array();
 	out = json_array();
-	e = secret_revisions(ctx, name, after, limit ? limit : 20, revs);
+	e = record_revisions(ctx, SECRET_KIND, name, after, limit ? limit : 20, revs);
 	json_array_foreach(revs, i, v) {
 		uint64_t rev = (uint64_t)json_integer_value(v);
 
 		if (e != ERR_NONE ||
-		    (e = secret_read(ctx, name, rev, &doc, &rev)) != ERR_NONE)
+		    (e = record_read(ctx, SECRET_KIND, name, rev, &doc, &rev)) != ERR_NONE)
 			break;
 		json_array_append_new(out, read_view(name, rev, doc, 0));
 		json_decref(doc);
@@ -207,8 +207,8 @@ op_secret_diff(struct op_ctx *ctx)
 		R_MSG(ctx, "secret.diff needs \"from\" and \"to\" revisions");
 		return ERR_BAD_ARGS;
 	}
-	if ((e = secret_read(ctx, name, from, &a, &from)) == ERR_NONE &&
-	    (e = secret_read(ctx, name, to, &b, &to)) == ERR_NONE)
+	if ((e = record_read(ctx, SECRET_KIND, name, from, &a, &from)) == ERR_NONE &&
+	    (e = record_read(ctx, SECRET_KIND, name, to, &b, &to)) == ERR_NONE)
 		ctx->result = json_pack("{s:s, s:I, s:I, s:o, s:o, s:b, s:b}",
 		    "name", name, "from", (json_int_t)from, "to",
 		    (json_int_t)to, "pairs", read_diff_map(json_object_get(a,

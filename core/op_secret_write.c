@@ -15,7 +15,7 @@
 #include <stdio.h>
 
 #include "args.h"
-#include "secret.h"
+#include "record.h"
 #include "validate.h"
 
 #define W_MSG(ctx, ...) snprintf((ctx)->msg, sizeof((ctx)->msg), __VA_ARGS__)
@@ -28,6 +28,23 @@ struct change {
 	int		 enabled;
 	uint64_t	 from;		/* revert: the revision to copy */
 };
+
+/* A new revision's document: PAIRS, METADATA, COMMENT (may be NULL) and
+ * ENABLED, stamped with who and when. */
+static json_t *
+write_doc(const struct op_ctx *ctx, json_t *pairs, json_t *metadata,
+    json_t *comment, int enabled)
+{
+	json_t *doc = json_pack("{s:O, s:o, s:b, s:O*}", "pairs", pairs,
+	    "metadata", metadata ? json_incref(metadata) : json_object(),
+	    "enabled", enabled, "comment", comment);
+
+	if (doc != NULL && record_stamp(ctx, doc) < 0) {
+		json_decref(doc);
+		doc = NULL;
+	}
+	return doc;
+}
 
 static enum errcode
 write_result(struct op_ctx *ctx, const char *name, uint64_t rev)
@@ -67,7 +84,7 @@ write_apply(struct op_ctx *ctx, json_t *latest, void *arg, enum errcode *e)
 	uint64_t rev;
 
 	if (c->from != 0) {	/* revert: everything from that revision */
-		if ((*e = secret_read(ctx, ctx->target, c->from, &from, &rev))
+		if ((*e = record_read(ctx, SECRET_KIND, ctx->target, c->from, &from, &rev))
 		    != ERR_NONE)
 			return NULL;
 		latest = from;
@@ -78,7 +95,7 @@ write_apply(struct op_ctx *ctx, json_t *latest, void *arg, enum errcode *e)
 		meta = json_object_get(latest, "metadata");
 	if (enabled < 0)
 		enabled = json_is_true(json_object_get(latest, "enabled"));
-	doc = secret_doc(ctx, pairs, meta, c->comment, enabled);
+	doc = write_doc(ctx, pairs, meta, c->comment, enabled);
 	json_decref(from);
 	if (doc == NULL) {
 		W_MSG(ctx, "cannot build the secret");
@@ -101,7 +118,7 @@ write_change(struct op_ctx *ctx, const char *const *known,
 	    (e = args_uint(ctx, "expect", 0, INT64_MAX, &expect)) !=
 	    ERR_NONE)
 		return e;
-	if ((e = secret_change(ctx, name, expect, write_apply, c, &rev)) !=
+	if ((e = record_change(ctx, SECRET_KIND, name, expect, write_apply, c, &rev)) !=
 	    ERR_NONE)
 		return e;
 	return write_result(ctx, name, rev);
@@ -125,12 +142,12 @@ op_secret_create(struct op_ctx *ctx)
 		W_MSG(ctx, "secret.create needs \"pairs\"");
 		return ERR_BAD_ARGS;
 	}
-	if ((doc = secret_doc(ctx, c.pairs, c.metadata, c.comment, 1)) ==
+	if ((doc = write_doc(ctx, c.pairs, c.metadata, c.comment, 1)) ==
 	    NULL) {
 		W_MSG(ctx, "cannot build the secret");
 		return ERR_INTERNAL;
 	}
-	e = secret_write(ctx, name, 1, doc);
+	e = record_write(ctx, SECRET_KIND, name, 1, doc);
 	json_decref(doc);
 	if (e == ERR_CONFLICT)
 		W_MSG(ctx, "secret %.200s exists already; use secret.update",
@@ -214,7 +231,7 @@ op_secret_delete(struct op_ctx *ctx)
 
 	if ((e = args_only(ctx, known)) != ERR_NONE ||
 	    (e = args_name(ctx, "name", &name)) != ERR_NONE ||
-	    (e = secret_remove(ctx, name)) != ERR_NONE)
+	    (e = record_remove(ctx, SECRET_KIND, name)) != ERR_NONE)
 		return e;
 	ctx->result = json_pack("{s:s, s:b}", "name", name, "deleted", 1);
 	return ERR_NONE;

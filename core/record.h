@@ -1,7 +1,8 @@
 /*
- * secret.h - a secret's revisions, sealed in the store.
+ * record.h - revisions of secrets and services, sealed in the store.
  *
- * Each revision is one record of kind "secret": a JSON document
+ * Each revision is one record of its kind ("secret", "service"): a JSON
+ * document, for a secret
  *
  *	{ "pairs": { "DB_PASSWORD": "..." }, "metadata": { ... },
  *	  "enabled": true, "modified_by": "user/alice",
@@ -11,8 +12,8 @@
  * change writes the next one, and of two writers of one revision exactly
  * one wins (the store's create-only put).
  */
-#ifndef COFFER_SECRET_H
-#define COFFER_SECRET_H
+#ifndef COFFER_RECORD_H
+#define COFFER_RECORD_H
 
 #include <jansson.h>
 #include <stdint.h>
@@ -21,15 +22,16 @@
 #include "dispatch.h"
 
 #define SECRET_KIND	"secret"
+#define SERVICE_KIND	"service"
 
 /* Read revision REV (0: the latest) of NAME: a new reference in *DOC_R,
  * its revision in *REV_R.  ERR_NOT_FOUND, ERR_TAMPERED, ERR_UNAVAILABLE or
  * ERR_INTERNAL (logged) otherwise, with CTX->msg set. */
-enum errcode	 secret_read(struct op_ctx *ctx, const char *name,
+enum errcode	 record_read(struct op_ctx *ctx, const char *kind, const char *name,
 		    uint64_t rev, json_t **doc_r, uint64_t *rev_r);
 /* Write DOC as revision REV of NAME.  ERR_CONFLICT when REV is taken (or
  * REV - 1 missing), ERR_TOO_LARGE over the store's limit. */
-enum errcode	 secret_write(struct op_ctx *ctx, const char *name,
+enum errcode	 record_write(struct op_ctx *ctx, const char *kind, const char *name,
 		    uint64_t rev, json_t *doc);
 /*
  * Write the revision after the latest, made by CHANGE from the latest
@@ -37,25 +39,23 @@ enum errcode	 secret_write(struct op_ctx *ctx, const char *name,
  * else ERR_CONFLICT; without, a lost race is retried on the new latest.
  * The new revision in *REV_R.
  */
-typedef json_t *(*secret_change_fn)(struct op_ctx *ctx, json_t *latest,
+typedef json_t *(*record_change_fn)(struct op_ctx *ctx, json_t *latest,
 		    void *arg, enum errcode *e);
-enum errcode	 secret_change(struct op_ctx *ctx, const char *name,
-		    uint64_t expect, secret_change_fn change, void *arg,
+enum errcode	 record_change(struct op_ctx *ctx, const char *kind, const char *name,
+		    uint64_t expect, record_change_fn change, void *arg,
 		    uint64_t *rev_r);
 /* Remove NAME with every revision. */
-enum errcode	 secret_remove(struct op_ctx *ctx, const char *name);
+enum errcode	 record_remove(struct op_ctx *ctx, const char *kind, const char *name);
 /* Up to LIMIT names starting with PREFIX after CURSOR (NULL: the first
  * page), appended to LIST as { name, revision }; the next cursor in NEXT
  * (empty after the last page). */
-enum errcode	 secret_list(struct op_ctx *ctx, const char *prefix,
+enum errcode	 record_list(struct op_ctx *ctx, const char *kind, const char *prefix,
 		    const char *cursor, size_t limit, json_t *list,
 		    struct coffer_buf *next);
 /* Up to LIMIT revision numbers of NAME after AFTER, appended to REVS. */
-enum errcode	 secret_revisions(struct op_ctx *ctx, const char *name,
+enum errcode	 record_revisions(struct op_ctx *ctx, const char *kind, const char *name,
 		    uint64_t after, size_t limit, json_t *revs);
-/* A new document: PAIRS, METADATA, COMMENT (may be NULL) and ENABLED,
- * stamped with who and when from CTX. */
-json_t		*secret_doc(const struct op_ctx *ctx, json_t *pairs,
-		    json_t *metadata, json_t *comment, int enabled);
+/* Stamp DOC with who changes it (CTX's principal) and when: 0 or -1. */
+int		 record_stamp(const struct op_ctx *ctx, json_t *doc);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * secret.c - read and write sealed secret revisions through the store.
+ * record.c - read and write sealed revisions (of secrets, of services)
+ * through the store.
  */
 #include "config.h"
 
@@ -13,40 +14,40 @@
 #include "jsonmem.h"
 #include "log.h"
 #include "seal.h"
-#include "secret.h"
+#include "record.h"
 
 #define S_MSG(ctx, ...) snprintf((ctx)->msg, sizeof((ctx)->msg), __VA_ARGS__)
 
 /* The store's answer as a protocol error, logging what the client is not
  * told. */
 static enum errcode
-secret_store_error(struct op_ctx *ctx, enum coffer_rc rc, const char *what,
-    const char *name, const struct coffer_error *err)
+record_store_error(struct op_ctx *ctx, enum coffer_rc rc, const char *what,
+    const char *kind, const char *name, const struct coffer_error *err)
 {
 	switch (rc) {
 	case COFFER_NOT_FOUND:
-		S_MSG(ctx, "no secret %.200s", name);
+		S_MSG(ctx, "no %s %.200s", kind, name);
 		return ERR_NOT_FOUND;
 	case COFFER_CONFLICT:
-		S_MSG(ctx, "secret %.200s changed meanwhile", name);
+		S_MSG(ctx, "%s %.200s changed meanwhile", kind, name);
 		return ERR_CONFLICT;
 	case COFFER_TOO_LARGE:
-		S_MSG(ctx, "secret %.200s is larger than the store takes",
+		S_MSG(ctx, "%s %.200s is larger than the store takes", kind,
 		    name);
 		return ERR_TOO_LARGE;
 	case COFFER_UNAVAILABLE:
-		log_warn("store: %s %s: %s", what, name, err->msg);
+		log_warn("store: %s %s %s: %s", what, kind, name, err->msg);
 		S_MSG(ctx, "the store is unavailable; try again later");
 		return ERR_UNAVAILABLE;
 	default:
-		log_error("store: %s %s: %s", what, name, err->msg);
+		log_error("store: %s %s %s: %s", what, kind, name, err->msg);
 		S_MSG(ctx, "the store failed; see the server log");
 		return ERR_INTERNAL;
 	}
 }
 
 static enum errcode
-secret_unseal(struct op_ctx *ctx, const char *name, uint64_t rev,
+record_unseal(struct op_ctx *ctx, const char *kind, const char *name, uint64_t rev,
     const struct coffer_buf *rec, json_t **doc_r)
 {
 	char err[SEAL_ERR_MAX];
@@ -58,17 +59,17 @@ secret_unseal(struct op_ctx *ctx, const char *name, uint64_t rev,
 		S_MSG(ctx, "out of memory");
 		return ERR_INTERNAL;
 	}
-	r = seal_open(ctx->ring, SECRET_KIND, name, rev, rec->data, rec->len,
+	r = seal_open(ctx->ring, kind, name, rev, rec->data, rec->len,
 	    plain, &len, err);
 	if (r == SEAL_OK)
 		*doc_r = json_loadb((const char *)plain, len, 0, NULL);
 	sodium_free(plain);	/* wipes */
 	if (r != SEAL_OK || !json_is_object(*doc_r)) {
-		log_error("secret %s revision %llu: %s", name,
+		log_error("%s %s revision %llu: %s", kind, name,
 		    (unsigned long long)rev, r != SEAL_OK ? err :
 		    "opens, but holds no secret document");
-		S_MSG(ctx, "secret %.120s revision %llu is damaged or was "
-		    "tampered with; it is not served", name,
+		S_MSG(ctx, "%s %.120s revision %llu is damaged or was "
+		    "tampered with; it is not served", kind, name,
 		    (unsigned long long)rev);
 		json_decref(*doc_r);
 		*doc_r = NULL;
@@ -78,7 +79,7 @@ secret_unseal(struct op_ctx *ctx, const char *name, uint64_t rev,
 }
 
 enum errcode
-secret_read(struct op_ctx *ctx, const char *name, uint64_t rev,
+record_read(struct op_ctx *ctx, const char *kind, const char *name, uint64_t rev,
     json_t **doc_r, uint64_t *rev_r)
 {
 	const struct instance *st = &ctx->mods->store;
@@ -88,16 +89,16 @@ secret_read(struct op_ctx *ctx, const char *name, uint64_t rev,
 	enum errcode e;
 
 	*doc_r = NULL;
-	rc = st->mod->desc->store->get(st->inst, SECRET_KIND, name, rev, rev_r,
+	rc = st->mod->desc->store->get(st->inst, kind, name, rev, rev_r,
 	    &rec, &err);
 	if (rc == COFFER_NOT_FOUND && rev != 0) {
-		S_MSG(ctx, "secret %.200s has no revision %llu", name,
+		S_MSG(ctx, "%s %.200s has no revision %llu", kind, name,
 		    (unsigned long long)rev);
 		e = ERR_NOT_FOUND;
 	} else if (rc != COFFER_OK) {
-		e = secret_store_error(ctx, rc, "read", name, &err);
+		e = record_store_error(ctx, rc, "read", kind, name, &err);
 	} else {
-		e = secret_unseal(ctx, name, *rev_r, &rec, doc_r);
+		e = record_unseal(ctx, kind, name, *rev_r, &rec, doc_r);
 	}
 	buf_free(&rec);
 	return e;
@@ -105,7 +106,7 @@ secret_read(struct op_ctx *ctx, const char *name, uint64_t rev,
 
 /* Seal PLAIN for its place and put it; the store's answer. */
 static enum coffer_rc
-secret_put_sealed(struct op_ctx *ctx, const char *name, uint64_t rev,
+record_put_sealed(struct op_ctx *ctx, const char *kind, const char *name, uint64_t rev,
     const char *plain, size_t len, struct coffer_error *err)
 {
 	const struct instance *st = &ctx->mods->store;
@@ -116,15 +117,15 @@ secret_put_sealed(struct op_ctx *ctx, const char *name, uint64_t rev,
 		snprintf(err->msg, sizeof(err->msg), "out of memory");
 		return COFFER_ERROR;
 	}
-	seal_close(ctx->ring, SECRET_KIND, name, rev, plain, len, rec);
-	rc = st->mod->desc->store->put(st->inst, SECRET_KIND, name, rev, rec,
+	seal_close(ctx->ring, kind, name, rev, plain, len, rec);
+	rc = st->mod->desc->store->put(st->inst, kind, name, rev, rec,
 	    len + SEAL_OVERHEAD, err);
 	free(rec);
 	return rc;
 }
 
 enum errcode
-secret_write(struct op_ctx *ctx, const char *name, uint64_t rev, json_t *doc)
+record_write(struct op_ctx *ctx, const char *kind, const char *name, uint64_t rev, json_t *doc)
 {
 	struct coffer_error err = { "" };
 	enum coffer_rc rc;
@@ -144,16 +145,15 @@ secret_write(struct op_ctx *ctx, const char *name, uint64_t rev, json_t *doc)
 	if (len + SEAL_OVERHEAD > ctx->mods->limits.max_record)
 		rc = COFFER_TOO_LARGE;
 	else
-		rc = secret_put_sealed(ctx, name, rev, plain, len, &err);
+		rc = record_put_sealed(ctx, kind, name, rev, plain, len, &err);
 	jsonmem_free_text(plain);	/* wipes */
 	if (rc == COFFER_OK)
 		return ERR_NONE;
-	return secret_store_error(ctx, rc, "write", name, &err);
+	return record_store_error(ctx, rc, "write", kind, name, &err);
 }
 
-json_t *
-secret_doc(const struct op_ctx *ctx, json_t *pairs, json_t *metadata,
-    json_t *comment, int enabled)
+int
+record_stamp(const struct op_ctx *ctx, json_t *doc)
 {
 	char when[32], who[COFFER_NAME_MAX + 16];
 	time_t now = time(NULL);
@@ -163,29 +163,27 @@ secret_doc(const struct op_ctx *ctx, json_t *pairs, json_t *metadata,
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	snprintf(who, sizeof(who), "%s/%s", principal_type_name(ctx->who->type),
 	    ctx->who->name);
-	return json_pack("{s:O, s:o, s:b, s:s, s:s, s:O*}", "pairs", pairs,
-	    "metadata", metadata ? json_incref(metadata) : json_object(),
-	    "enabled", enabled, "modified_by", who, "modified_at", when,
-	    "comment", comment);
+	return json_object_set_new(doc, "modified_by", json_string(who)) |
+	    json_object_set_new(doc, "modified_at", json_string(when));
 }
 
-#define SECRET_RETRIES	16
+#define RECORD_RETRIES	16
 
 enum errcode
-secret_change(struct op_ctx *ctx, const char *name, uint64_t expect,
-    secret_change_fn change, void *arg, uint64_t *rev_r)
+record_change(struct op_ctx *ctx, const char *kind, const char *name, uint64_t expect,
+    record_change_fn change, void *arg, uint64_t *rev_r)
 {
 	json_t *latest, *doc;
 	uint64_t rev;
 	enum errcode e;
 
-	for (int tries = 0; tries < SECRET_RETRIES; tries++) {
-		if ((e = secret_read(ctx, name, 0, &latest, &rev)) != ERR_NONE)
+	for (int tries = 0; tries < RECORD_RETRIES; tries++) {
+		if ((e = record_read(ctx, kind, name, 0, &latest, &rev)) != ERR_NONE)
 			return e;
 		if (expect != 0 && expect != rev) {
 			json_decref(latest);
-			S_MSG(ctx, "secret %.200s is at revision %llu, not %llu",
-			    name, (unsigned long long)rev,
+			S_MSG(ctx, "%s %.200s is at revision %llu, not %llu",
+			    kind, name, (unsigned long long)rev,
 			    (unsigned long long)expect);
 			return ERR_CONFLICT;
 		}
@@ -193,67 +191,67 @@ secret_change(struct op_ctx *ctx, const char *name, uint64_t expect,
 		json_decref(latest);
 		if (doc == NULL)
 			return e;
-		e = secret_write(ctx, name, rev + 1, doc);
+		e = record_write(ctx, kind, name, rev + 1, doc);
 		json_decref(doc);
 		if (e != ERR_CONFLICT || expect != 0) {
 			*rev_r = rev + 1;
 			return e;
 		}
 	}
-	S_MSG(ctx, "secret %.200s changed %d times while writing; try again",
-	    name, SECRET_RETRIES);
+	S_MSG(ctx, "%s %.200s changed %d times while writing; try again",
+	    kind, name, RECORD_RETRIES);
 	return ERR_CONFLICT;
 }
 
 enum errcode
-secret_remove(struct op_ctx *ctx, const char *name)
+record_remove(struct op_ctx *ctx, const char *kind, const char *name)
 {
 	const struct instance *st = &ctx->mods->store;
 	struct coffer_error err = { "" };
 	enum coffer_rc rc;
 
-	rc = st->mod->desc->store->remove(st->inst, SECRET_KIND, name, &err);
+	rc = st->mod->desc->store->remove(st->inst, kind, name, &err);
 	return rc == COFFER_OK ? ERR_NONE :
-	    secret_store_error(ctx, rc, "remove", name, &err);
+	    record_store_error(ctx, rc, "remove", kind, name, &err);
 }
 
 static int
-secret_list_one(void *arg, const char *name, uint64_t latest)
+record_list_one(void *arg, const char *name, uint64_t latest)
 {
 	return json_array_append_new(arg, json_pack("{s:s, s:I}", "name", name,
 	    "revision", (json_int_t)latest));
 }
 
 enum errcode
-secret_list(struct op_ctx *ctx, const char *prefix, const char *cursor,
+record_list(struct op_ctx *ctx, const char *kind, const char *prefix, const char *cursor,
     size_t limit, json_t *list, struct coffer_buf *next)
 {
 	const struct instance *st = &ctx->mods->store;
 	struct coffer_error err = { "" };
 	enum coffer_rc rc;
 
-	rc = st->mod->desc->store->list(st->inst, SECRET_KIND, prefix, cursor,
-	    limit, secret_list_one, list, next, &err);
+	rc = st->mod->desc->store->list(st->inst, kind, prefix, cursor,
+	    limit, record_list_one, list, next, &err);
 	return rc == COFFER_OK ? ERR_NONE :
-	    secret_store_error(ctx, rc, "list", prefix, &err);
+	    record_store_error(ctx, rc, "list", kind, prefix, &err);
 }
 
 static int
-secret_revision_one(void *arg, uint64_t rev)
+record_revision_one(void *arg, uint64_t rev)
 {
 	return json_array_append_new(arg, json_integer((json_int_t)rev));
 }
 
 enum errcode
-secret_revisions(struct op_ctx *ctx, const char *name, uint64_t after,
+record_revisions(struct op_ctx *ctx, const char *kind, const char *name, uint64_t after,
     size_t limit, json_t *revs)
 {
 	const struct instance *st = &ctx->mods->store;
 	struct coffer_error err = { "" };
 	enum coffer_rc rc;
 
-	rc = st->mod->desc->store->revisions(st->inst, SECRET_KIND, name,
-	    after, limit, secret_revision_one, revs, &err);
+	rc = st->mod->desc->store->revisions(st->inst, kind, name,
+	    after, limit, record_revision_one, revs, &err);
 	return rc == COFFER_OK ? ERR_NONE :
-	    secret_store_error(ctx, rc, "history", name, &err);
+	    record_store_error(ctx, rc, "history", kind, name, &err);
 }
