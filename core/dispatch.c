@@ -23,6 +23,11 @@ static const struct {
 	{ "secret.enable", op_secret_enable },
 	{ "secret.disable", op_secret_disable },
 	{ "secret.delete", op_secret_delete },
+	{ "service.put", op_service_put },
+	{ "service.get", op_service_get },
+	{ "service.list", op_service_list },
+	{ "service.history", op_service_history },
+	{ "service.revert", op_service_revert },
 };
 
 op_fn

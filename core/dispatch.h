@@ -29,7 +29,8 @@ typedef enum errcode (*op_fn)(struct op_ctx *ctx);
 /* The operation named NAME, or NULL. */
 op_fn		 dispatch_find(const char *name);
 
-/* The operations: op_whoami.c, op_secret_read.c, op_secret_write.c. */
+/* The operations: op_whoami.c, op_secret_read.c, op_secret_write.c,
+ * op_service.c. */
 enum errcode	 op_whoami(struct op_ctx *ctx);
 enum errcode	 op_secret_create(struct op_ctx *ctx);
 enum errcode	 op_secret_update(struct op_ctx *ctx);
@@ -42,5 +43,10 @@ enum errcode	 op_secret_revert(struct op_ctx *ctx);
 enum errcode	 op_secret_enable(struct op_ctx *ctx);
 enum errcode	 op_secret_disable(struct op_ctx *ctx);
 enum errcode	 op_secret_delete(struct op_ctx *ctx);
+enum errcode	 op_service_put(struct op_ctx *ctx);
+enum errcode	 op_service_get(struct op_ctx *ctx);
+enum errcode	 op_service_list(struct op_ctx *ctx);
+enum errcode	 op_service_history(struct op_ctx *ctx);
+enum errcode	 op_service_revert(struct op_ctx *ctx);
 
 #endif

@@ -8,21 +8,26 @@
 
 #include "policy.h"
 
-static const char *const policy_service_ops[] = { "whoami", NULL };
+/* A service may ask who it is, and read its own service: nothing else. */
+static int
+policy_service_may(const struct op_ctx *ctx)
+{
+	if (strcmp(ctx->req->op, "whoami") == 0)
+		return 1;
+	return strcmp(ctx->req->op, "service.get") == 0 &&
+	    strcmp(ctx->target, ctx->who->name) == 0;
+}
 
 enum errcode
 policy_check(struct op_ctx *ctx)
 {
 	if (ctx->who->type == COFFER_PRINCIPAL_USER)
 		return ERR_NONE;
-	if (ctx->who->type == COFFER_PRINCIPAL_SERVICE) {
-		for (size_t i = 0; policy_service_ops[i] != NULL; i++) {
-			if (strcmp(ctx->req->op, policy_service_ops[i]) == 0)
-				return ERR_NONE;
-		}
-	}
-	snprintf(ctx->msg, sizeof(ctx->msg), "%s %.128s may not %.64s",
+	if (ctx->who->type == COFFER_PRINCIPAL_SERVICE &&
+	    policy_service_may(ctx))
+		return ERR_NONE;
+	snprintf(ctx->msg, sizeof(ctx->msg), "%s %.100s may not %.64s%s%.60s",
 	    principal_type_name(ctx->who->type), ctx->who->name,
-	    ctx->req->op);
+	    ctx->req->op, ctx->target[0] ? " " : "", ctx->target);
 	return ERR_DENIED;
 }

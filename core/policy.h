@@ -2,9 +2,9 @@
  * policy.h - who may do what.
  *
  * The default is Confidant's: a user principal may use every operation; a
- * service principal may only read what is mapped to it.  Until service
- * mappings exist, a service may only ask whoami.  Anything not allowed
- * here is denied: when in doubt, deny.
+ * service principal may only ask whoami and read its own service (the
+ * service of its own name), which hands it the secrets mapped to it.
+ * Anything not allowed here is denied: when in doubt, deny.
  */
 #ifndef COFFER_POLICY_H
 #define COFFER_POLICY_H

@@ -235,11 +235,83 @@ class Secrets(unittest.TestCase):
         for op, args in (("secret.get", {"name": "web/key"}),
                          ("secret.list", {}),
                          ("secret.create", {"name": "x", "pairs": {"K": "v"}}),
-                         ("secret.delete", {"name": "web/key"})):
+                         ("secret.delete", {"name": "web/key"}),
+                         ("service.get", {"name": "other"})):
             self.assertIn("service web may not", self.err(
                 web, op, "denied", **args))
         self.assertEqual(self.ok(self.client(), "secret.get",
                                  name="web/key")["revision"], 1)
+
+    # -- services ------------------------------------------------------------
+
+    def test_service_reads_its_mapped_secrets(self):
+        self.start()
+        admin = self.client()
+        for name, pairs in (("web/db", {"DB_PASSWORD": SECRET_VALUE}),
+                            ("web/api", {"API_KEY": "k1", "DB_PASSWORD": "x"}),
+                            ("web/off", {"OFF": "v"}),
+                            ("other/db", {"OTHER": "never"})):
+            self.ok(admin, "secret.create", name=name, pairs=pairs)
+        self.ok(admin, "secret.disable", name="web/off")
+        r = self.ok(admin, "service.put", name="web",
+                    secrets=["web/db", "web/api", "web/off"])
+        self.assertEqual(r, {"name": "web", "revision": 1})
+        web = self.client("web")
+        got = self.ok(web, "service.get", name="web")
+        creds = {c["name"]: c["pairs"] for c in got["credentials"]}
+        self.assertEqual(creds, {"web/db": {"DB_PASSWORD": SECRET_VALUE},
+                                 "web/api": {"API_KEY": "k1",
+                                             "DB_PASSWORD": "x"}})
+        self.assertEqual(got["conflicts"],
+                         {"DB_PASSWORD": ["web/db", "web/api"]})
+        self.assertEqual(got["missing"], [])
+        # Nothing beyond its own service.
+        self.err(admin, "service.put", "not_found", name="x",
+                 secrets=["nope"])
+        self.ok(admin, "service.put", name="other", secrets=["other/db"])
+        self.assertIn("may not service.get other", self.err(
+            web, "service.get", "denied", name="other"))
+        for op, args in (("secret.get", {"name": "web/db"}),
+                         ("service.list", {}),
+                         ("service.put", {"name": "web",
+                                          "secrets": ["other/db"]}),
+                         ("service.history", {"name": "web"})):
+            self.err(web, op, "denied", **args)
+        # A user sees the mapping, not the values.
+        view = self.ok(admin, "service.get", name="web")
+        self.assertEqual(view["secrets"], ["web/db", "web/api", "web/off"])
+        self.assertNotIn("credentials", view)
+        # A deleted secret is reported missing; a disabled service gets
+        # nothing.
+        self.ok(admin, "secret.delete", name="web/api")
+        self.assertEqual(self.ok(web, "service.get", name="web")["missing"],
+                         ["web/api"])
+        self.ok(admin, "service.put", name="web", enabled=False)
+        self.assertIn("disabled", self.err(web, "service.get", "denied",
+                                           name="web"))
+
+    def test_service_revisions(self):
+        self.start()
+        admin = self.client()
+        for n in ("a", "b"):
+            self.ok(admin, "secret.create", name=n, pairs={"K": n})
+        self.ok(admin, "service.put", name="svc", secrets=["a"])
+        self.assertEqual(self.ok(admin, "service.put", name="svc",
+                                 secrets=["a", "b"], expect=1)["revision"], 2)
+        self.err(admin, "service.put", "conflict", name="svc",
+                 secrets=["b"], expect=1)
+        self.err(admin, "service.put", "bad_args", name="svc",
+                 secrets=["a", "a"])
+        self.err(admin, "service.put", "invalid_name", name="svc",
+                 secrets=["../a"])
+        hist = self.ok(admin, "service.history", name="svc")["revisions"]
+        self.assertEqual([h["secrets"] for h in hist], [["a"], ["a", "b"]])
+        self.assertEqual(self.ok(admin, "service.revert", name="svc",
+                                 revision=1)["revision"], 3)
+        self.assertEqual(self.ok(admin, "service.get", name="svc")["secrets"],
+                         ["a"])
+        self.assertEqual([s["name"] for s in self.ok(
+            admin, "service.list")["services"]], ["svc"])
 
     # -- races ---------------------------------------------------------------
 

@@ -1,0 +1,362 @@
+/*
+ * op_service.c - services: which secrets a service principal may read
+ * (docs/protocol.md).
+ *
+ *	service.put     { name, secrets, enabled?, comment?, expect? }
+ *	service.get     { name, revision? }
+ *	service.list    { cursor?, limit? }
+ *	service.history { name, after?, limit? }
+ *	service.revert  { name, revision, comment?, expect? }
+ *
+ * A service is revisioned like a secret.  A user reading a service gets its
+ * mapping; the service principal of the same name gets, in one reply, every
+ * mapped secret that exists and is enabled, decrypted, and the pair keys
+ * that more than one of them holds.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+#include "record.h"
+#include "validate.h"
+
+#define V_MSG(ctx, ...) snprintf((ctx)->msg, sizeof((ctx)->msg), __VA_ARGS__)
+#define SERVICE_SECRETS_MAX	256
+
+struct svc_change {
+	json_t		*secrets;	/* NULL: keep */
+	int		 enabled;	/* -1: keep */
+	json_t		*comment;
+	uint64_t	 from;		/* revert: the revision to copy */
+};
+
+/* The mapped names: distinct valid secret names that exist. */
+static enum errcode
+svc_check_secrets(struct op_ctx *ctx, json_t *secrets)
+{
+	json_t *v, *doc;
+	uint64_t rev;
+	size_t i, j;
+	enum errcode e;
+
+	if (!json_is_array(secrets) ||
+	    json_array_size(secrets) > SERVICE_SECRETS_MAX) {
+		V_MSG(ctx, "\"secrets\" must be an array of at most %d secret "
+		    "names", SERVICE_SECRETS_MAX);
+		return ERR_BAD_ARGS;
+	}
+	json_array_foreach(secrets, i, v) {
+		if ((e = validate_name(v, ctx->msg)) != ERR_NONE)
+			return e;
+		for (j = 0; j < i; j++) {
+			if (json_equal(json_array_get(secrets, j), v)) {
+				V_MSG(ctx, "secret %s is listed twice",
+				    json_string_value(v));
+				return ERR_BAD_ARGS;
+			}
+		}
+		e = record_read(ctx, SECRET_KIND, json_string_value(v), 0, &doc,
+		    &rev);
+		json_decref(doc);
+		if (e != ERR_NONE)
+			return e;
+	}
+	return ERR_NONE;
+}
+
+static json_t *
+svc_doc(const struct op_ctx *ctx, json_t *secrets, int enabled,
+    json_t *comment)
+{
+	json_t *doc = json_pack("{s:O, s:b, s:O*}", "secrets", secrets,
+	    "enabled", enabled, "comment", comment);
+
+	if (doc != NULL && record_stamp(ctx, doc) < 0) {
+		json_decref(doc);
+		doc = NULL;
+	}
+	return doc;
+}
+
+static json_t *
+svc_apply(struct op_ctx *ctx, json_t *latest, void *arg, enum errcode *e)
+{
+	struct svc_change *c = arg;
+	json_t *from = NULL, *doc;
+	uint64_t rev;
+
+	if (c->from != 0) {
+		if ((*e = record_read(ctx, SERVICE_KIND, ctx->target, c->from,
+		    &from, &rev)) != ERR_NONE)
+			return NULL;
+		latest = from;
+	}
+	doc = svc_doc(ctx, c->secrets ? c->secrets :
+	    json_object_get(latest, "secrets"), c->enabled >= 0 ? c->enabled :
+	    json_is_true(json_object_get(latest, "enabled")), c->comment);
+	json_decref(from);
+	if (doc == NULL) {
+		V_MSG(ctx, "cannot build the service");
+		*e = ERR_INTERNAL;
+	}
+	return doc;
+}
+
+static enum errcode
+svc_result(struct op_ctx *ctx, const char *name, uint64_t rev)
+{
+	ctx->revision = rev;
+	ctx->result = json_pack("{s:s, s:I}", "name", name, "revision",
+	    (json_int_t)rev);
+	return ERR_NONE;
+}
+
+/* A new service at revision 1; if someone made it meanwhile, a change. */
+static enum errcode
+svc_create(struct op_ctx *ctx, const char *name, struct svc_change *c,
+    uint64_t *rev_r)
+{
+	json_t *doc;
+	enum errcode e;
+
+	if (c->secrets == NULL) {
+		V_MSG(ctx, "a new service needs \"secrets\"");
+		return ERR_BAD_ARGS;
+	}
+	if ((doc = svc_doc(ctx, c->secrets, c->enabled != 0, c->comment)) ==
+	    NULL)
+		return ERR_INTERNAL;
+	e = record_write(ctx, SERVICE_KIND, name, 1, doc);
+	json_decref(doc);
+	*rev_r = 1;
+	if (e == ERR_CONFLICT)
+		e = record_change(ctx, SERVICE_KIND, name, 0, svc_apply, c,
+		    rev_r);
+	return e;
+}
+
+enum errcode
+op_service_put(struct op_ctx *ctx)
+{
+	static const char *const known[] = { "name", "secrets", "enabled",
+	    "comment", "expect", NULL };
+	struct svc_change c = { .enabled = -1 };
+	const char *name;
+	uint64_t expect, rev = 0;
+	enum errcode e;
+
+	if ((e = args_only(ctx, known)) != ERR_NONE ||
+	    (e = args_name(ctx, "name", &name)) != ERR_NONE ||
+	    (e = args_uint(ctx, "expect", 0, INT64_MAX, &expect)) != ERR_NONE ||
+	    (e = args_bool(ctx, "enabled", &c.enabled)) != ERR_NONE)
+		return e;
+	c.secrets = json_object_get(ctx->req->args, "secrets");
+	c.comment = json_object_get(ctx->req->args, "comment");
+	if ((c.comment != NULL &&
+	    (e = validate_comment(c.comment, ctx->msg)) != ERR_NONE) ||
+	    (c.secrets != NULL &&
+	    (e = svc_check_secrets(ctx, c.secrets)) != ERR_NONE))
+		return e;
+	e = record_change(ctx, SERVICE_KIND, name, expect, svc_apply, &c, &rev);
+	if (e == ERR_NOT_FOUND && expect == 0)
+		e = svc_create(ctx, name, &c, &rev);
+	return e != ERR_NONE ? e : svc_result(ctx, name, rev);
+}
+
+enum errcode
+op_service_revert(struct op_ctx *ctx)
+{
+	static const char *const known[] = { "name", "revision", "comment",
+	    "expect", NULL };
+	struct svc_change c = { .enabled = -1 };
+	char note[64];
+	const char *name;
+	uint64_t expect, rev = 0;
+	enum errcode e;
+
+	if ((e = args_only(ctx, known)) != ERR_NONE ||
+	    (e = args_name(ctx, "name", &name)) != ERR_NONE ||
+	    (e = args_uint(ctx, "expect", 0, INT64_MAX, &expect)) != ERR_NONE ||
+	    (e = args_uint(ctx, "revision", 0, INT64_MAX, &c.from)) != ERR_NONE)
+		return e;
+	if (c.from == 0) {
+		V_MSG(ctx, "service.revert needs \"revision\", 1 or more");
+		return ERR_BAD_ARGS;
+	}
+	snprintf(note, sizeof(note), "revert to revision %llu",
+	    (unsigned long long)c.from);
+	c.comment = json_object_get(ctx->req->args, "comment");
+	if (c.comment != NULL &&
+	    (e = validate_comment(c.comment, ctx->msg)) != ERR_NONE)
+		return e;
+	c.comment = c.comment ? json_incref(c.comment) : json_string(note);
+	e = record_change(ctx, SERVICE_KIND, name, expect, svc_apply, &c, &rev);
+	json_decref(c.comment);
+	return e != ERR_NONE ? e : svc_result(ctx, name, rev);
+}
+
+static json_t *
+svc_view(const char *name, uint64_t rev, json_t *doc)
+{
+	json_t *view = json_pack("{s:s, s:I, s:O, s:O, s:O, s:O}", "name", name,
+	    "revision", (json_int_t)rev, "secrets",
+	    json_object_get(doc, "secrets"), "enabled",
+	    json_object_get(doc, "enabled"), "modified_by",
+	    json_object_get(doc, "modified_by"), "modified_at",
+	    json_object_get(doc, "modified_at"));
+
+	if (view != NULL && json_is_string(json_object_get(doc, "comment")))
+		json_object_set(view, "comment", json_object_get(doc, "comment"));
+	return view;
+}
+
+/* Note in CONFLICTS every key of PAIRS another secret already holds. */
+static void
+svc_note_keys(json_t *seen, json_t *conflicts, const char *secret,
+    json_t *pairs)
+{
+	const char *key;
+	json_t *v, *owners;
+
+	json_object_foreach(pairs, key, v) {
+		if ((owners = json_object_get(seen, key)) == NULL) {
+			json_object_set_new(seen, key, json_pack("[s]", secret));
+			continue;
+		}
+		json_array_append_new(owners, json_string(secret));
+		json_object_set(conflicts, key, owners);
+	}
+}
+
+/* What the service principal gets: every mapped secret that exists and is
+ * enabled, decrypted, with the pair keys that collide. */
+static enum errcode
+svc_credentials(struct op_ctx *ctx, json_t *doc, json_t *view)
+{
+	json_t *creds = json_array(), *missing = json_array();
+	json_t *seen = json_object(), *conflicts = json_object(), *v, *s;
+	enum errcode e = ERR_NONE;
+	uint64_t rev;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "secrets"), i, v) {
+		const char *name = json_string_value(v);
+
+		e = record_read(ctx, SECRET_KIND, name, 0, &s, &rev);
+		if (e == ERR_NOT_FOUND) {
+			json_array_append(missing, v);
+			e = ERR_NONE;
+			continue;
+		}
+		if (e != ERR_NONE)
+			break;
+		if (json_is_true(json_object_get(s, "enabled"))) {
+			json_array_append_new(creds, json_pack("{s:s, s:I, "
+			    "s:O, s:O}", "name", name, "revision",
+			    (json_int_t)rev, "pairs", json_object_get(s,
+			    "pairs"), "metadata", json_object_get(s,
+			    "metadata")));
+			svc_note_keys(seen, conflicts, name,
+			    json_object_get(s, "pairs"));
+		}
+		json_decref(s);
+	}
+	json_object_set_new(view, "credentials", creds);
+	json_object_set_new(view, "missing", missing);
+	json_object_set_new(view, "conflicts", conflicts);
+	json_decref(seen);
+	return e;
+}
+
+enum errcode
+op_service_get(struct op_ctx *ctx)
+{
+	static const char *const known[] = { "name", "revision", NULL };
+	const char *name;
+	uint64_t rev;
+	json_t *doc;
+	enum errcode e;
+
+	if ((e = args_only(ctx, known)) != ERR_NONE ||
+	    (e = args_name(ctx, "name", &name)) != ERR_NONE ||
+	    (e = args_uint(ctx, "revision", 0, INT64_MAX, &rev)) != ERR_NONE ||
+	    (e = record_read(ctx, SERVICE_KIND, name, rev, &doc, &rev)) !=
+	    ERR_NONE)
+		return e;
+	ctx->revision = rev;
+	ctx->result = svc_view(name, rev, doc);
+	if (ctx->who->type == COFFER_PRINCIPAL_SERVICE) {
+		if (!json_is_true(json_object_get(doc, "enabled"))) {
+			V_MSG(ctx, "service %s is disabled", name);
+			e = ERR_DENIED;
+		} else {
+			e = svc_credentials(ctx, doc, ctx->result);
+		}
+	}
+	json_decref(doc);
+	if (e != ERR_NONE) {
+		json_decref(ctx->result);
+		ctx->result = NULL;
+	}
+	return e;
+}
+
+enum errcode
+op_service_list(struct op_ctx *ctx)
+{
+	static const char *const known[] = { "cursor", "limit", NULL };
+	struct coffer_buf next = { 0 };
+	const char *cursor;
+	json_t *list;
+	uint64_t limit;
+	enum errcode e;
+
+	if ((e = args_only(ctx, known)) != ERR_NONE ||
+	    (e = args_string(ctx, "cursor", 1024, &cursor)) != ERR_NONE ||
+	    (e = args_uint(ctx, "limit", 100, 1000, &limit)) != ERR_NONE)
+		return e;
+	list = json_array();
+	e = record_list(ctx, SERVICE_KIND, "", cursor, limit ? limit : 100,
+	    list, &next);
+	if (e == ERR_NONE)
+		ctx->result = json_pack("{s:o, s:s?}", "services", list,
+		    "cursor", next.len > 0 ? (char *)next.data : NULL);
+	else
+		json_decref(list);
+	buf_free(&next);
+	return e;
+}
+
+enum errcode
+op_service_history(struct op_ctx *ctx)
+{
+	static const char *const known[] = { "name", "after", "limit", NULL };
+	const char *name;
+	uint64_t after, limit, rev;
+	json_t *revs = json_array(), *out = json_array(), *v, *doc;
+	size_t i;
+	enum errcode e;
+
+	if ((e = args_only(ctx, known)) == ERR_NONE &&
+	    (e = args_name(ctx, "name", &name)) == ERR_NONE &&
+	    (e = args_uint(ctx, "after", 0, INT64_MAX, &after)) == ERR_NONE &&
+	    (e = args_uint(ctx, "limit", 20, 100, &limit)) == ERR_NONE)
+		e = record_revisions(ctx, SERVICE_KIND, name, after,
+		    limit ? limit : 20, revs);
+	json_array_foreach(revs, i, v) {
+		if (e != ERR_NONE || (e = record_read(ctx, SERVICE_KIND, name,
+		    (uint64_t)json_integer_value(v), &doc, &rev)) != ERR_NONE)
+			break;
+		json_array_append_new(out, svc_view(name, rev, doc));
+		json_decref(doc);
+	}
+	json_decref(revs);
+	if (e == ERR_NONE)
+		ctx->result = json_pack("{s:s, s:o}", "name", name,
+		    "revisions", out);
+	else
+		json_decref(out);
+	return e;
+}
