@@ -28,6 +28,11 @@ static const struct {
 	{ "service.list", op_service_list },
 	{ "service.history", op_service_history },
 	{ "service.revert", op_service_revert },
+	{ "blind.put", op_blind_put },
+	{ "blind.get", op_blind_get },
+	{ "blind.list", op_blind_list },
+	{ "blind.history", op_blind_history },
+	{ "blind.delete", op_blind_delete },
 };
 
 op_fn

@@ -30,7 +30,7 @@ typedef enum errcode (*op_fn)(struct op_ctx *ctx);
 op_fn		 dispatch_find(const char *name);
 
 /* The operations: op_whoami.c, op_secret_read.c, op_secret_write.c,
- * op_service.c. */
+ * op_service.c, op_blind.c. */
 enum errcode	 op_whoami(struct op_ctx *ctx);
 enum errcode	 op_secret_create(struct op_ctx *ctx);
 enum errcode	 op_secret_update(struct op_ctx *ctx);
@@ -48,5 +48,10 @@ enum errcode	 op_service_get(struct op_ctx *ctx);
 enum errcode	 op_service_list(struct op_ctx *ctx);
 enum errcode	 op_service_history(struct op_ctx *ctx);
 enum errcode	 op_service_revert(struct op_ctx *ctx);
+enum errcode	 op_blind_put(struct op_ctx *ctx);
+enum errcode	 op_blind_get(struct op_ctx *ctx);
+enum errcode	 op_blind_list(struct op_ctx *ctx);
+enum errcode	 op_blind_history(struct op_ctx *ctx);
+enum errcode	 op_blind_delete(struct op_ctx *ctx);
 
 #endif

@@ -23,6 +23,7 @@
 
 #define SECRET_KIND	"secret"
 #define SERVICE_KIND	"service"
+#define BLIND_KIND	"blind"
 
 /* Read revision REV (0: the latest) of NAME: a new reference in *DOC_R,
  * its revision in *REV_R.  ERR_NOT_FOUND, ERR_TAMPERED, ERR_UNAVAILABLE or

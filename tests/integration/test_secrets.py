@@ -6,6 +6,7 @@ error code, the default policy, racing writers, records tampered with on
 disk, master key rotation, the audit log, and no plaintext anywhere but in
 replies.
 """
+import base64
 import glob
 import json
 import os
@@ -312,6 +313,46 @@ class Secrets(unittest.TestCase):
                          ["a"])
         self.assertEqual([s["name"] for s in self.ok(
             admin, "service.list")["services"]], ["svc"])
+
+    # -- blind secrets -------------------------------------------------------
+
+    def test_blind_secrets(self):
+        # The client encrypts with a key only it has (a one-time pad will
+        # do for the test); the daemon must store and return the payload
+        # exactly, and can never read it.
+        plain = b"BLIND-PLAINTEXT-" + os.urandom(16)
+        pad = os.urandom(len(plain))
+        payload = base64.b64encode(bytes(a ^ b for a, b in
+                                         zip(plain, pad))).decode()
+        self.start()
+        c = self.client()
+        self.assertEqual(self.ok(c, "blind.put", name="team/ssh",
+                                 payload=payload,
+                                 metadata={"alg": "xor-test"}),
+                         {"name": "team/ssh", "revision": 1})
+        got = self.ok(c, "blind.get", name="team/ssh")
+        self.assertEqual(got["payload"], payload)
+        self.assertEqual(got["metadata"], {"alg": "xor-test"})
+        back = bytes(a ^ b for a, b in zip(base64.b64decode(got["payload"]),
+                                           pad))
+        self.assertEqual(back, plain)
+        self.assertEqual(self.ok(c, "blind.put", name="team/ssh",
+                                 payload=base64.b64encode(b"v2").decode(),
+                                 expect=1)["revision"], 2)
+        self.assertEqual(self.ok(c, "blind.get", name="team/ssh",
+                                 revision=1)["payload"], payload)
+        hist = self.ok(c, "blind.history", name="team/ssh")["revisions"]
+        self.assertEqual([h["revision"] for h in hist], [1, 2])
+        self.assertNotIn("payload", hist[0])
+        self.assertEqual([b["name"] for b in self.ok(c, "blind.list")
+                          ["blind"]], ["team/ssh"])
+        self.err(c, "blind.put", "bad_args", name="x", payload="not base64!")
+        self.err(c, "blind.put", "bad_args", name="x")
+        self.err(self.client("web"), "blind.get", "denied", name="team/ssh")
+        self.ok(c, "blind.delete", name="team/ssh")
+        self.err(c, "blind.get", "not_found", name="team/ssh")
+        # Blind secrets are a kind of their own: no clash with secrets.
+        self.err(c, "secret.get", "not_found", name="team/ssh")
 
     # -- races ---------------------------------------------------------------
 
