@@ -171,6 +171,53 @@ conf_apply_audit_failure(struct conf *c, const config_setting_t *s)
 	return 0;
 }
 
+/* One list of the policy group: principal name prefixes. */
+static int
+conf_policy_list(const config_setting_t *group, const char *key,
+    const char **out, size_t *n)
+{
+	const config_setting_t *s = config_setting_get_member(group, key);
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY ||
+	    config_setting_length(s) > POLICY_MAX_PREFIXES) {
+		conf_error(s, "'policy.%s' must be an array of at most %d name "
+		    "prefixes", key, POLICY_MAX_PREFIXES);
+		return -1;
+	}
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const char *v = config_setting_get_string_elem(s, i);
+
+		if (v == NULL) {
+			conf_error(s, "'policy.%s' holds strings only", key);
+			return -1;
+		}
+		out[(*n)++] = v;
+	}
+	return 0;
+}
+
+static int
+conf_apply_policy(struct conf *c, const config_setting_t *s)
+{
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *m = config_setting_get_elem(s,
+		    (unsigned)i);
+
+		if (strcmp(config_setting_name(m), "write") != 0 &&
+		    strcmp(config_setting_name(m), "read") != 0) {
+			conf_error(m, "unknown key 'policy.%s' (write, read)",
+			    config_setting_name(m));
+			return -1;
+		}
+	}
+	c->policy.narrowed = 1;
+	return conf_policy_list(s, "write", c->policy.write,
+	    &c->policy.nwrite) | conf_policy_list(s, "read", c->policy.read,
+	    &c->policy.nread);
+}
+
 static int
 conf_apply_workers(struct conf *c, const config_setting_t *s)
 {
@@ -309,6 +356,7 @@ static const struct conf_key conf_keys[] = {
 	{ "max_json_depth",    CONFIG_TYPE_INT,    0, conf_apply_max_depth },
 	{ "max_request_bytes", CONFIG_TYPE_INT,    0, conf_apply_max_request },
 	{ "module_dir",	       CONFIG_TYPE_STRING, 0, conf_apply_module_dir },
+	{ "policy",	       CONFIG_TYPE_GROUP,  0, conf_apply_policy },
 	{ "queue_max",	       CONFIG_TYPE_INT,    0, conf_apply_queue },
 	{ "server_key",	       CONFIG_TYPE_STRING, 1, conf_apply_server_key },
 	{ "store",	       CONFIG_TYPE_GROUP,  1, conf_apply_store },

@@ -33,6 +33,16 @@ struct conf_entry {
 	char		*where;		/* "FILE:LINE" of the group */
 };
 
+/* The "policy" group: see policy.h. */
+#define POLICY_MAX_PREFIXES	64
+struct policy {
+	int		 narrowed;	/* a policy group is configured */
+	const char	*write[POLICY_MAX_PREFIXES];
+	size_t		 nwrite;
+	const char	*read[POLICY_MAX_PREFIXES];
+	size_t		 nread;
+};
+
 struct conf {
 	config_t	 cfg;
 	char		*path;
@@ -41,6 +51,7 @@ struct conf {
 	const char	*module_dir;	/* NULL: the built-in default */
 	const char	*keyring[CONF_MAX_KEYS];	/* newest first */
 	const char	*audit_log;	/* NULL: no audit log */
+	struct policy	 policy;
 	int		 audit_fail_closed;
 	size_t		 nkeyring;
 	int		 workers;

@@ -17,6 +17,7 @@ struct op_ctx {
 	const struct coffer_principal	*who;	/* authenticated */
 	struct modules			*mods;
 	const struct keyring		*ring;
+	const struct op_desc		*op;		/* once found */
 	json_t				*result;	/* set on success */
 	char				 msg[REQUEST_MSG_MAX];
 	/* For the audit log: what the operation acted on. */
@@ -26,8 +27,14 @@ struct op_ctx {
 
 typedef enum errcode (*op_fn)(struct op_ctx *ctx);
 
+struct op_desc {
+	const char	*name;
+	op_fn		 fn;
+	int		 writes;	/* changes something (for the policy) */
+};
+
 /* The operation named NAME, or NULL. */
-op_fn		 dispatch_find(const char *name);
+const struct op_desc *dispatch_find(const char *name);
 
 /* The operations: op_whoami.c, op_secret_read.c, op_secret_write.c,
  * op_service.c, op_blind.c. */

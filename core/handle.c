@@ -58,19 +58,18 @@ handle_run(const struct handler *h, const struct handle_input *in,
 {
 	struct coffer_principal *who = (struct coffer_principal *)ctx->who;
 	enum errcode e;
-	op_fn op;
 
 	if ((e = handle_auth(h, in, ctx->req, who, ctx->msg)) != ERR_NONE)
 		return e;
-	if ((op = dispatch_find(ctx->req->op)) == NULL) {
+	if ((ctx->op = dispatch_find(ctx->req->op)) == NULL) {
 		snprintf(ctx->msg, sizeof(ctx->msg), "no operation \"%.64s\"",
 		    ctx->req->op);
 		return ERR_UNKNOWN_OP;
 	}
 	handle_target(ctx);
-	if ((e = policy_check(ctx)) != ERR_NONE)
+	if ((e = policy_check(h->policy, ctx)) != ERR_NONE)
 		return e;
-	return op(ctx);
+	return ctx->op->fn(ctx);
 }
 
 /* The audit line; -1 when it could not be written and the request must

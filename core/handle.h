@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "keyring.h"
 #include "modules.h"
+#include "policy.h"
 #include "request.h"
 
 struct handler {
@@ -19,6 +20,7 @@ struct handler {
 	struct request_limits	 limits;
 	const struct keyring	*ring;		/* may be empty */
 	struct audit		*audit;		/* NULL: no audit log */
+	const struct policy	*policy;
 };
 
 struct handle_input {

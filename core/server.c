@@ -348,6 +348,7 @@ server_init(struct server *s, const struct conf *c, struct modules *mods,
 	s->handler.mods = mods;
 	s->handler.ring = ring;
 	s->handler.audit = audit;
+	s->handler.policy = &c->policy;
 	s->handler.limits.max_bytes = c->max_request;
 	s->handler.limits.max_depth = c->max_depth;
 	queue_init(&s->queue, (size_t)c->queue_max);

@@ -109,6 +109,25 @@ START_TEST(test_keyring)
 }
 END_TEST
 
+START_TEST(test_policy)
+{
+	const char *path = write_conf(GOOD_HEAD GOOD_AUTH "policy = {\n"
+	    "  write = [ \"admin\", \"ops-\" ];\n  read = [ \"audit-\" ];\n};\n");
+
+	tu_log_capture();
+	ck_assert_int_eq(conf_load(&c, path), 0);
+	ck_assert_int_eq(c.policy.narrowed, 1);
+	ck_assert_uint_eq(c.policy.nwrite, 2);
+	ck_assert_str_eq(c.policy.write[1], "ops-");
+	ck_assert_uint_eq(c.policy.nread, 1);
+	conf_free(&c);
+	expect_error(GOOD_HEAD GOOD_AUTH "policy = { admin = [ \"a\" ]; };\n",
+	    "cofferd.conf:5: unknown key 'policy.admin' (write, read)");
+	expect_error(GOOD_HEAD GOOD_AUTH "policy = { write = \"a\"; };\n",
+	    "'policy.write' must be an array");
+}
+END_TEST
+
 START_TEST(test_unknown_key)
 {
 	expect_error(GOOD_HEAD GOOD_AUTH "\nlisten_port = 7101;\n",
@@ -245,6 +264,7 @@ conf_suite(void)
 	tcase_add_test(core, test_all_keys);
 	tcase_add_test(core, test_include);
 	tcase_add_test(core, test_keyring);
+	tcase_add_test(core, test_policy);
 	tcase_add_test(errors, test_unknown_key);
 	tcase_add_test(errors, test_wrong_type);
 	tcase_add_test(errors, test_missing_required);

@@ -35,7 +35,7 @@ class Secrets(unittest.TestCase):
         os.mkdir(self.certs, 0o755)
         self.keys = {}
         for name, kind in (("admin", "user"), ("bob", "user"),
-                           ("web", "service")):
+                           ("carol", "user"), ("web", "service")):
             pub, sec = (k.decode() for k in zmq.curve_keypair())
             ct.coffer("cert", "add", "--certs", self.certs, "--key", pub,
                       "--name", name, "--type", kind)
@@ -45,7 +45,7 @@ class Secrets(unittest.TestCase):
         self.audit = os.path.join(self.dir, "audit.log")
         self.daemon = None
 
-    def start(self, keyring=None, audit=None, failure="deny"):
+    def start(self, keyring=None, audit=None, failure="deny", policy=""):
         if self.daemon is not None:
             self.assertEqual(self.daemon.stop(), 0)
         keyring = self.master if keyring is None else keyring
@@ -54,6 +54,7 @@ class Secrets(unittest.TestCase):
         if keyring:
             extra += " keyring = [ %s ];" % ", ".join('"%s"' % k
                                                       for k in keyring)
+        extra += policy
         auth = ('{ module = "%s"; control = "required"; certs = "%s"; }'
                 % (ct.module("auth-curve/.libs/auth_curve.so"), self.certs))
         store = ('{ module = "%s"; path = "%s/store"; }'
@@ -353,6 +354,24 @@ class Secrets(unittest.TestCase):
         self.err(c, "blind.get", "not_found", name="team/ssh")
         # Blind secrets are a kind of their own: no clash with secrets.
         self.err(c, "secret.get", "not_found", name="team/ssh")
+
+    def test_policy_narrows_users(self):
+        self.start(policy=' policy = { write = [ "adm" ]; read = [ "bo" ]; };')
+        admin, bob, carol = (self.client(w) for w in ("admin", "bob", "carol"))
+        self.ok(admin, "secret.create", name="s", pairs={"K": "v"})
+        self.assertEqual(self.ok(bob, "secret.get", name="s")["pairs"],
+                         {"K": "v"})
+        self.ok(bob, "secret.list")
+        self.ok(bob, "secret.history", name="s")
+        self.assertIn("user bob may not secret.update s", self.err(
+            bob, "secret.update", "denied", name="s", pairs={"K": "w"}))
+        self.err(bob, "secret.delete", "denied", name="s")
+        self.err(bob, "service.put", "denied", name="x", secrets=["s"])
+        self.assertEqual(self.ok(carol, "whoami")["name"], "carol")
+        self.err(carol, "secret.get", "denied", name="s")
+        self.err(carol, "secret.list", "denied")
+        self.assertEqual(self.ok(admin, "secret.update", name="s",
+                                 pairs={"K": "w"})["revision"], 2)
 
     # -- races ---------------------------------------------------------------
 
