@@ -30,6 +30,7 @@ static const struct op_desc dispatch_ops[] = {
 	{ "blind.list", op_blind_list, 0 },
 	{ "blind.history", op_blind_history, 0 },
 	{ "blind.delete", op_blind_delete, 1 },
+	{ "keyring.reseal", op_keyring_reseal, 1 },
 };
 
 const struct op_desc *

@@ -37,7 +37,7 @@ struct op_desc {
 const struct op_desc *dispatch_find(const char *name);
 
 /* The operations: op_whoami.c, op_secret_read.c, op_secret_write.c,
- * op_service.c, op_blind.c. */
+ * op_service.c, op_blind.c, op_reseal.c. */
 enum errcode	 op_whoami(struct op_ctx *ctx);
 enum errcode	 op_secret_create(struct op_ctx *ctx);
 enum errcode	 op_secret_update(struct op_ctx *ctx);
@@ -60,5 +60,6 @@ enum errcode	 op_blind_get(struct op_ctx *ctx);
 enum errcode	 op_blind_list(struct op_ctx *ctx);
 enum errcode	 op_blind_history(struct op_ctx *ctx);
 enum errcode	 op_blind_delete(struct op_ctx *ctx);
+enum errcode	 op_keyring_reseal(struct op_ctx *ctx);
 
 #endif

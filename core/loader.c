@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,9 @@
 #include "xalloc.h"
 
 #define LOADER_ERR(err, ...) snprintf((err), LOADER_ERR_MAX, __VA_ARGS__)
+
+/* What ABI 1.0 store modules have: everything before replace(). */
+#define LOADER_STORE_OPS_1_0	offsetof(struct coffer_store_ops, replace)
 
 const char *
 loader_moduledir(const char *conf_dir)
@@ -138,7 +142,7 @@ loader_check_ops(const struct coffer_module *d, char *err)
 	if (d->kind == COFFER_KIND_STORE) {
 		const struct coffer_store_ops *s = d->store;
 
-		if (s == NULL || s->struct_size < sizeof(*s) ||
+		if (s == NULL || s->struct_size < LOADER_STORE_OPS_1_0 ||
 		    s->limits == NULL || s->put == NULL || s->get == NULL ||
 		    s->list == NULL || s->revisions == NULL ||
 		    s->remove == NULL) {

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,4 +195,15 @@ modules_reload(struct modules *m)
 	if (m->store.opened)
 		modules_store_limits(m);
 	return failed;
+}
+
+coffer_store_replace_fn
+modules_store_replace(const struct modules *m)
+{
+	const struct coffer_store_ops *ops = m->store.mod->desc->store;
+
+	if (ops->struct_size < offsetof(struct coffer_store_ops, replace) +
+	    sizeof(ops->replace))
+		return NULL;	/* built for ABI 1.0 */
+	return ops->replace;
 }

@@ -43,4 +43,10 @@ int	 modules_reload(struct modules *m);
 
 const char *modules_name(const struct instance *in);
 
+/* The store's replace() (ABI 1.1), or NULL when it has none. */
+typedef enum coffer_rc (*coffer_store_replace_fn)(void *, const char *,
+	    const char *, uint64_t, const void *, size_t,
+	    struct coffer_error *);
+coffer_store_replace_fn modules_store_replace(const struct modules *m);
+
 #endif

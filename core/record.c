@@ -255,3 +255,72 @@ record_revisions(struct op_ctx *ctx, const char *kind, const char *name, uint64_
 	return rc == COFFER_OK ? ERR_NONE :
 	    record_store_error(ctx, rc, "history", kind, name, &err);
 }
+
+/* Open REC (sealed for its place) and seal it again under the newest key,
+ * into OUT (REC's length). */
+static enum errcode
+record_reseal_bytes(struct op_ctx *ctx, const char *kind, const char *name,
+    uint64_t rev, const struct coffer_buf *rec, uint8_t *out)
+{
+	size_t len = rec->len - SEAL_OVERHEAD;
+	uint8_t *plain = sodium_malloc(len + 1);
+	char err[SEAL_ERR_MAX];
+	enum seal_result r;
+
+	if (plain == NULL) {
+		S_MSG(ctx, "out of memory");
+		return ERR_INTERNAL;
+	}
+	r = seal_open(ctx->ring, kind, name, rev, rec->data, rec->len, plain,
+	    &len, err);
+	if (r == SEAL_OK)
+		seal_close(ctx->ring, kind, name, rev, plain, len, out);
+	sodium_free(plain);
+	if (r != SEAL_OK) {
+		log_error("%s %s revision %llu: %s; not resealed", kind, name,
+		    (unsigned long long)rev, err);
+		S_MSG(ctx, "%s %.120s revision %llu does not open; it was not "
+		    "resealed (see the server log)", kind, name,
+		    (unsigned long long)rev);
+		return ERR_TAMPERED;
+	}
+	return ERR_NONE;
+}
+
+enum errcode
+record_reseal(struct op_ctx *ctx, const char *kind, const char *name,
+    uint64_t rev, int *done_r)
+{
+	const struct instance *st = &ctx->mods->store;
+	const struct master_key *newest = keyring_newest(ctx->ring);
+	coffer_store_replace_fn replace = modules_store_replace(ctx->mods);
+	struct coffer_error err = { "" };
+	struct coffer_buf rec = { 0 };
+	const uint8_t *id;
+	uint8_t *out = NULL;
+	enum coffer_rc rc;
+	enum errcode e = ERR_NONE;
+	uint64_t got;
+
+	*done_r = 0;
+	rc = st->mod->desc->store->get(st->inst, kind, name, rev, &got, &rec,
+	    &err);
+	if (rc != COFFER_OK)
+		e = record_store_error(ctx, rc, "read", kind, name, &err);
+	else if ((id = seal_key_id(rec.data, rec.len)) != NULL &&
+	    sodium_memcmp(id, newest->id, MASTERKEY_ID_BYTES) == 0)
+		e = ERR_NONE;			/* sealed under the newest key */
+	else if ((out = malloc(rec.len)) == NULL)
+		e = record_store_error(ctx, COFFER_ERROR, "reseal", kind, name,
+		    &err);
+	else if ((e = record_reseal_bytes(ctx, kind, name, rev, &rec, out)) ==
+	    ERR_NONE) {
+		rc = replace(st->inst, kind, name, rev, out, rec.len, &err);
+		e = rc == COFFER_OK ? ERR_NONE :
+		    record_store_error(ctx, rc, "reseal", kind, name, &err);
+		*done_r = rc == COFFER_OK;
+	}
+	free(out);
+	buf_free(&rec);
+	return e;
+}

@@ -56,6 +56,10 @@ enum errcode	 record_list(struct op_ctx *ctx, const char *kind, const char *pref
 /* Up to LIMIT revision numbers of NAME after AFTER, appended to REVS. */
 enum errcode	 record_revisions(struct op_ctx *ctx, const char *kind, const char *name,
 		    uint64_t after, size_t limit, json_t *revs);
+/* Reseal revision REV of NAME under the newest master key if another key
+ * sealed it, through the store's REPLACE; *DONE_R says whether it did. */
+enum errcode	 record_reseal(struct op_ctx *ctx, const char *kind,
+		    const char *name, uint64_t rev, int *done_r);
 /* Stamp DOC with who changes it (CTX's principal) and when: 0 or -1. */
 int		 record_stamp(const struct op_ctx *ctx, json_t *doc);
 

@@ -159,15 +159,23 @@ END_TEST
 
 START_TEST(test_wrong_major)
 {
-	expect_store_refused("broken_major", "broken_major.so): module ABI "
-	    "2.0, daemon ABI 1.0: different major version", NULL);
+	char want[128];
+
+	snprintf(want, sizeof(want), "broken_major.so): module ABI %d.%d, "
+	    "daemon ABI %d.%d: different major version", COFFER_ABI_MAJOR + 1,
+	    COFFER_ABI_MINOR, COFFER_ABI_MAJOR, COFFER_ABI_MINOR);
+	expect_store_refused("broken_major", want, NULL);
 }
 END_TEST
 
 START_TEST(test_newer_minor)
 {
-	expect_store_refused("broken_minor", "broken_minor.so): module ABI "
-	    "1.1 is newer than the daemon's 1.0", NULL);
+	char want[128];
+
+	snprintf(want, sizeof(want), "broken_minor.so): module ABI %d.%d is "
+	    "newer than the daemon's %d.%d", COFFER_ABI_MAJOR,
+	    COFFER_ABI_MINOR + 1, COFFER_ABI_MAJOR, COFFER_ABI_MINOR);
+	expect_store_refused("broken_minor", want, NULL);
 }
 END_TEST
 

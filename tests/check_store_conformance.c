@@ -414,6 +414,27 @@ START_TEST(test_sizes)
 }
 END_TEST
 
+START_TEST(test_replace)
+{
+	coffer_store_replace_fn replace = modules_store_replace(&mods);
+	struct coffer_error err = { "" };
+
+	if (replace == NULL)
+		return;		/* optional (ABI 1.1) */
+	ck_assert_int_eq(put("rep", "k", 1, "one"), COFFER_OK);
+	ck_assert_int_eq(put("rep", "k", 2, "two"), COFFER_OK);
+	ck_assert_int_eq(replace(st, "rep", "k", 1, "ONE", 3, &err), COFFER_OK);
+	expect_get("rep", "k", 1, "ONE", 1);
+	expect_get("rep", "k", 0, "two", 2);	/* latest unchanged */
+	ck_assert_int_eq(replace(st, "rep", "k", 3, "x", 1, &err),
+	    COFFER_NOT_FOUND);
+	ck_assert_int_eq(replace(st, "rep", "nope", 1, "x", 1, &err),
+	    COFFER_NOT_FOUND);
+	ck_assert_int_eq(get_rc("rep", "k", 3), COFFER_NOT_FOUND);
+	ck_assert_int_eq(put("rep", "k", 3, "three"), COFFER_OK);
+}
+END_TEST
+
 /* ---- racing writers ----------------------------------------------------- */
 
 #define RACE_THREADS	8
@@ -511,6 +532,7 @@ conformance_suite(void)
 	tcase_add_test(tc, test_remove);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_sizes);
+	tcase_add_test(tc, test_replace);
 	tcase_add_test(tc, test_racing_writers);
 	tcase_add_test(tc, test_list_pages);
 	suite_add_tcase(su, tc);

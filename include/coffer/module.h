@@ -55,7 +55,7 @@ extern "C" {
 #endif
 
 #define COFFER_ABI_MAJOR	1
-#define COFFER_ABI_MINOR	0
+#define COFFER_ABI_MINOR	1
 
 /* The one symbol a module exports, and how to export it. */
 #define COFFER_MODULE_ENTRY	"coffer_module_entry"
@@ -289,6 +289,17 @@ struct coffer_store_ops {
 	 * there was nothing to remove. */
 	enum coffer_rc (*remove)(void *inst, const char *kind,
 	    const char *name, struct coffer_error *err);
+
+	/* ABI 1.1, optional (NULL: not supported).  Replace the bytes of
+	 * existing revision REV of (KIND, NAME) with LEN bytes of DATA,
+	 * atomically and durably: a reader sees the old record or the new
+	 * one, never a mix.  The daemon uses it only to reseal a revision
+	 * under a new master key (the same content, sealed anew).
+	 * COFFER_NOT_FOUND when REV does not exist; COFFER_TOO_LARGE as put().
+	 * Read it only when struct_size says the module has it. */
+	enum coffer_rc (*replace)(void *inst, const char *kind,
+	    const char *name, uint64_t rev, const void *data, size_t len,
+	    struct coffer_error *err);
 };
 
 /*

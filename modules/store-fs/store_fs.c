@@ -458,6 +458,41 @@ fs_remove(void *inst, const char *kind, const char *name,
 	return rc;
 }
 
+/* Write the record anew and rename it over the old one: readers see one
+ * or the other whole, and the directory is flushed before answering. */
+static enum coffer_rc
+fs_replace(void *inst, const char *kind, const char *name, uint64_t rev,
+    const void *data, size_t len, struct coffer_error *err)
+{
+	struct fs *fs = inst;
+	char tmp[FS_TMP_NAME], file[24];
+	struct fs_key k;
+	enum coffer_rc rc;
+	int d, exists = 0;
+
+	if (len > fs->max_record)
+		return COFFER_TOO_LARGE;
+	if ((rc = fs_open_name(fs, kind, name, 0, &k, &d, err)) != COFFER_OK)
+		return rc;
+	if ((rc = fs_exists(fs, d, k.rel, rev, &exists, err)) == COFFER_OK &&
+	    !exists)
+		rc = COFFER_NOT_FOUND;
+	fs_tmp_name(tmp);
+	if (rc == COFFER_OK)
+		rc = fs_record_write(fs, tmp, data, len, err);
+	if (rc == COFFER_OK) {
+		snprintf(file, sizeof(file), "%" PRIu64, rev);
+		if (renameat(fs->tmp, tmp, d, file) == 0)
+			rc = fs_fsync_dir(fs, d, k.rel, err);
+		else {
+			rc = fs_errno(fs, k.rel, "replace record in", errno, err);
+			unlinkat(fs->tmp, tmp, 0);
+		}
+	}
+	close(d);
+	return rc;
+}
+
 static const struct coffer_store_ops fs_ops = {
 	.struct_size = sizeof(struct coffer_store_ops),
 	.limits = fs_limits,
@@ -466,6 +501,7 @@ static const struct coffer_store_ops fs_ops = {
 	.list = fs_list,
 	.revisions = fs_revisions,
 	.remove = fs_remove,
+	.replace = fs_replace,
 };
 
 static const struct coffer_module fs_module = {

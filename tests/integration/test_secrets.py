@@ -469,6 +469,46 @@ class Secrets(unittest.TestCase):
         self.assertEqual(self.ok(c, "secret.get", name="new")["pairs"],
                          {"K": "sealed-new"})
 
+    def reseal_all(self, c, kind):
+        total, cursor = 0, None
+        while True:
+            args = {"kind": kind, "limit": 2}
+            if cursor:
+                args["cursor"] = cursor
+            r = self.ok(c, "keyring.reseal", **args)
+            total += r["resealed"]
+            cursor = r["cursor"]
+            if cursor is None:
+                return total
+
+    def test_rotation_with_reseal(self):
+        self.start()
+        c = self.client()
+        for i in range(5):
+            self.ok(c, "secret.create", name="s%d" % i, pairs={"K": str(i)})
+            self.ok(c, "secret.update", name="s%d" % i, pairs={"K": "x"})
+        self.ok(c, "service.put", name="svc", secrets=["s0"])
+        self.ok(c, "blind.put", name="b", payload="AAAA")
+        new = os.path.join(self.dir, "master-2.key")
+        ct.coffer("keygen", "--master", new)
+        self.start(keyring=[new] + self.master)
+        c = self.client()
+        self.assertEqual(self.reseal_all(c, "secret"), 10)
+        self.assertEqual(self.reseal_all(c, "service"), 1)
+        self.assertEqual(self.reseal_all(c, "blind"), 1)
+        self.assertEqual(self.reseal_all(c, "secret"), 0)    # idempotent
+        self.err(c, "keyring.reseal", "bad_args", kind="cert")
+        self.err(self.client("web"), "keyring.reseal", "denied")
+        # The old key can go: everything, history too, still opens.
+        self.start(keyring=[new])
+        c = self.client()
+        for i in range(5):
+            self.assertEqual(self.ok(c, "secret.get", name="s%d" % i,
+                                     revision=1)["pairs"], {"K": str(i)})
+        self.assertEqual(self.ok(c, "service.get", name="svc")["secrets"],
+                         ["s0"])
+        self.assertEqual(self.ok(c, "blind.get", name="b")["payload"], "AAAA")
+
     def test_no_keyring(self):
         self.start(keyring=[])
         self.assertIn("no master key", self.err(

@@ -273,6 +273,36 @@ mem_remove(void *inst, const char *kind, const char *name,
 	return COFFER_OK;
 }
 
+static enum coffer_rc
+mem_replace(void *inst, const char *kind, const char *name, uint64_t rev,
+    const void *data, size_t len, struct coffer_error *err)
+{
+	struct mem *m = inst;
+	enum coffer_rc rc = COFFER_NOT_FOUND;
+	struct rec *r;
+	void *copy;
+
+	if (len > m->max_record)
+		return COFFER_TOO_LARGE;
+	if ((copy = malloc(len ? len : 1)) == NULL) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return COFFER_ERROR;
+	}
+	memcpy(copy, data, len);
+	pthread_mutex_lock(&m->lock);
+	r = mem_find(m, kind, name);
+	if (r != NULL && rev >= 1 && rev <= r->nrevs) {
+		free(r->revs[rev - 1].data);
+		r->revs[rev - 1].data = copy;
+		r->revs[rev - 1].len = len;
+		copy = NULL;
+		rc = COFFER_OK;
+	}
+	pthread_mutex_unlock(&m->lock);
+	free(copy);
+	return rc;
+}
+
 static const struct coffer_store_ops mem_ops = {
 	.struct_size = sizeof(struct coffer_store_ops),
 	.limits = mem_limits,
@@ -281,6 +311,7 @@ static const struct coffer_store_ops mem_ops = {
 	.list = mem_list,
 	.revisions = mem_revisions,
 	.remove = mem_remove,
+	.replace = mem_replace,
 };
 
 static const struct coffer_module mem_module = {
