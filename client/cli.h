@@ -25,5 +25,6 @@ int	 cli_usage(const char *text);
 /* The commands: ARGV[0] is the command's name. */
 int	 cmd_keygen(int argc, char **argv);
 int	 cmd_cert(int argc, char **argv);
+int	 cmd_secret(int argc, char **argv);	/* whoami get put ls ... */
 
 #endif

@@ -18,6 +18,12 @@ static const struct {
 } commands[] = {
 	{ "keygen", cmd_keygen, "create a CURVE key pair (certificate files)" },
 	{ "cert", cmd_cert, "add, list or remove certificates in a store" },
+	{ "whoami", cmd_secret, "who the daemon takes you for" },
+	{ "get", cmd_secret, "read a secret's pairs" },
+	{ "put", cmd_secret, "write a secret's next revision" },
+	{ "ls", cmd_secret, "list secrets" },
+	{ "history", cmd_secret, "a secret's revisions" },
+	{ "rm", cmd_secret, "delete a secret with all its revisions" },
 };
 
 int

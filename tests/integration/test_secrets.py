@@ -11,6 +11,7 @@ import glob
 import json
 import os
 import shutil
+import subprocess
 import sys
 import threading
 import unittest
@@ -26,7 +27,8 @@ import coffertest as ct
 SECRET_VALUE = "pw-Zq8!valueNeverInPlaintext"
 
 
-class Secrets(unittest.TestCase):
+class Base(unittest.TestCase):
+    """A daemon with store_fs, auth_curve, a keyring and an audit log."""
 
     def setUp(self):
         self.dir = ct.scratch_dir("secrets")
@@ -80,6 +82,10 @@ class Secrets(unittest.TestCase):
         self.assertFalse(reply["ok"], (op, args, reply))
         self.assertEqual(reply["error"]["code"], code, reply)
         return reply["error"]["message"]
+
+
+
+class Secrets(Base):
 
     # -- the operations ----------------------------------------------------
 
@@ -566,6 +572,95 @@ class Secrets(unittest.TestCase):
             if os.path.isfile(path) and "master" not in path:
                 with open(path, "rb") as f:
                     self.assertNotIn(needle, f.read(), path)
+
+
+class Cli(Base):
+    """The coffer commands for secrets, over libcoffer."""
+
+    def setUp(self):
+        super().setUp()
+        for who, kind in (("cli", "user"), ("clisvc", "service")):
+            ct.coffer("keygen", who, "--type", kind, "--dir", self.dir)
+            ct.coffer("cert", "add", "--certs", self.certs,
+                      os.path.join(self.dir, who + ".key"))
+        self.start()
+
+    def run_cli(self, *args, who="cli", stdin=None, **env):
+        base = {"COFFER_ENDPOINT": self.daemon.endpoint,
+                "COFFER_SERVER_KEY": self.daemon.server_public,
+                "COFFER_CERT": os.path.join(self.dir, who + ".key_secret")}
+        base.update(env)
+        return subprocess.run([ct.COFFER] + list(args), input=stdin,
+                              capture_output=True, text=True, timeout=30,
+                              env=dict(os.environ, **base))
+
+    def test_put_get_ls_history_rm(self):
+        value = os.path.join(self.dir, "value.txt")
+        with open(value, "w") as f:
+            f.write(SECRET_VALUE + "\n")
+        out = self.run_cli("put", "prod/db", "DB_PASSWORD=@" + value,
+                           "DB_USER=app", "--comment", "first")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stdout, "prod/db revision 1\n")
+        out = self.run_cli("put", "prod/db", "DB_PASSWORD=-", "DB_USER=app",
+                           stdin="from-stdin\n")
+        self.assertEqual(out.stdout, "prod/db revision 2\n")
+        self.assertEqual(self.run_cli("get", "prod/db").stdout,
+                         "DB_PASSWORD=from-stdin\nDB_USER=app\n")
+        self.assertEqual(self.run_cli("get", "prod/db", "--revision", "1",
+                                      "--key", "DB_PASSWORD").stdout,
+                         SECRET_VALUE + "\n")
+        got = json.loads(self.run_cli("get", "--json", "prod/db").stdout)
+        self.assertEqual(got["revision"], 2)
+        self.assertEqual(self.run_cli("whoami").stdout,
+                         "cli (user, by auth_curve)\n")
+        self.run_cli("put", "prod/api", "K=v")
+        self.assertEqual(sorted(self.run_cli("ls").stdout.splitlines()),
+                         ["prod/api\t1", "prod/db\t2"])
+        names = sorted(l.split("\t")[0] for l in
+                       self.run_cli("ls", "prod/").stdout.splitlines())
+        self.assertEqual(names, ["prod/api", "prod/db"])
+        hist = self.run_cli("history", "prod/db").stdout.splitlines()
+        self.assertEqual([h.split("\t")[0] for h in hist], ["1", "2"])
+        self.assertIn("user/cli", hist[0])
+        self.assertTrue(hist[0].endswith("first"))
+        self.assertEqual(self.run_cli("rm", "prod/db").returncode, 0)
+        self.assertEqual(self.run_cli("get", "prod/db").returncode, 3)
+
+    def test_exit_codes(self):
+        self.run_cli("put", "s", "K=v")
+        self.run_cli("put", "s", "K=w")
+        out = self.run_cli("put", "s", "K=x", "--expect", "1")
+        self.assertEqual(out.returncode, 5, out.stderr)
+        self.assertIn("conflict", out.stderr)
+        self.assertEqual(self.run_cli("get", "s", who="clisvc").returncode, 4)
+        self.assertEqual(self.run_cli("get", "nope").returncode, 3)
+        self.assertEqual(self.run_cli("get", "s", "--key", "NOPE").returncode,
+                         3)
+        self.assertEqual(self.run_cli("put", "s").returncode, 2)
+        self.assertEqual(self.run_cli("put", "bad name!", "K=v").returncode, 2)
+        down = self.run_cli("get", "s", "--timeout", "1",
+                            COFFER_ENDPOINT="tcp://127.0.0.1:%d" %
+                            ct.free_port())
+        self.assertEqual(down.returncode, 6, down.stderr)
+        self.assertEqual(self.run_cli("get", "s", COFFER_ENDPOINT="",
+                                      HOME="/nonexistent").returncode, 2)
+
+    def test_config_file(self):
+        conf = os.path.join(self.dir, "xdg", "coffer")
+        os.makedirs(conf)
+        with open(os.path.join(conf, "client.conf"), "w") as f:
+            f.write('endpoint = "%s";\nserver_key = "%s";\ncert = "%s";\n'
+                    % (self.daemon.endpoint,
+                       self.daemon.server_key[:-len("_secret")],
+                       os.path.join(self.dir, "cli.key_secret")))
+        out = subprocess.run([ct.COFFER, "whoami"], capture_output=True,
+                             text=True, timeout=30,
+                             env={"PATH": os.environ["PATH"],
+                                  "XDG_CONFIG_HOME":
+                                  os.path.join(self.dir, "xdg")})
+        self.assertEqual(out.stdout, "cli (user, by auth_curve)\n",
+                         out.stderr)
 
 
 if __name__ == "__main__":

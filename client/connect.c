@@ -1,0 +1,154 @@
+/*
+ * connect.c - connection settings and calls for the coffer commands.
+ */
+#include "config.h"
+
+#include <jansson.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "cert.h"
+#include "cli.h"
+#include "connect.h"
+
+int
+conn_option(int ch, const char *arg, struct conn *c)
+{
+	switch (ch) {
+	case 'E': c->endpoint = arg; return 1;
+	case 'S': c->server_key = arg; return 1;
+	case 'K': c->cert = arg; return 1;
+	case 'T': c->timeout = atoi(arg) * 1000; return 1;
+	case 'j': c->json = 1; return 1;
+	}
+	return 0;
+}
+
+/* Settings the command line left out, from the per-user file. */
+static void
+conn_file(struct conn *c, config_t *cfg)
+{
+	const char *home = getenv("HOME"), *xdg = getenv("XDG_CONFIG_HOME");
+	static char path[PATH_MAX];
+
+	if (xdg != NULL && xdg[0] == '/')
+		snprintf(path, sizeof(path), "%s/coffer/client.conf", xdg);
+	else if (home != NULL)
+		snprintf(path, sizeof(path), "%s/.config/coffer/client.conf",
+		    home);
+	else
+		return;
+	if (config_read_file(cfg, path) != CONFIG_TRUE)
+		return;
+	if (c->endpoint == NULL)
+		config_lookup_string(cfg, "endpoint", &c->endpoint);
+	if (c->server_key == NULL)
+		config_lookup_string(cfg, "server_key", &c->server_key);
+	if (c->cert == NULL)
+		config_lookup_string(cfg, "cert", &c->cert);
+}
+
+/* An environment variable that is set and not empty, else NULL. */
+static const char *
+conn_getenv(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+static void
+conn_env(struct conn *c)
+{
+	if (c->endpoint == NULL)
+		c->endpoint = conn_getenv("COFFER_ENDPOINT");
+	if (c->server_key == NULL)
+		c->server_key = conn_getenv("COFFER_SERVER_KEY");
+	if (c->cert == NULL)
+		c->cert = conn_getenv("COFFER_CERT");
+}
+
+/* The server key in Z85: given so, or read from a certificate file. */
+static int
+conn_server_key(const char *given, char *z85)
+{
+	char err[CERT_ERR_MAX];
+	uint8_t raw[32];
+	struct cert c;
+
+	if (strlen(given) == 40 && zmq_z85_decode(raw, given) != NULL) {
+		memcpy(z85, given, 41);
+		return CLI_OK;
+	}
+	if (cert_load(&c, given, err) < 0)
+		return cli_fail(CLI_USAGE, "server key %s: %s", given, err);
+	cert_wipe(&c);
+	memcpy(z85, c.public_key, 41);
+	return CLI_OK;
+}
+
+int
+conn_open(struct conn *c, coffer_client **client_r)
+{
+	struct coffer_client_error err;
+	char server[41];
+	config_t cfg;
+	int rc = CLI_OK;
+
+	config_init(&cfg);
+	conn_env(c);
+	conn_file(c, &cfg);
+	if (c->endpoint == NULL || c->server_key == NULL || c->cert == NULL)
+		rc = cli_fail(CLI_USAGE, "say where the daemon is: --endpoint, "
+		    "--server-key and --cert (or COFFER_ENDPOINT, "
+		    "COFFER_SERVER_KEY, COFFER_CERT, or "
+		    "~/.config/coffer/client.conf)");
+	if (rc == CLI_OK)
+		rc = conn_server_key(c->server_key, server);
+	if (rc == CLI_OK && coffer_client_open(client_r, c->endpoint, server,
+	    c->cert, &err) != COFFER_CLIENT_OK)
+		rc = cli_fail(CLI_FAIL, "%s", err.message);
+	if (rc == CLI_OK && c->timeout > 0)
+		coffer_client_timeout(*client_r, c->timeout);
+	config_destroy(&cfg);
+	return rc;
+}
+
+static int
+conn_exit_code(enum coffer_client_rc rc)
+{
+	switch (rc) {
+	case COFFER_CLIENT_OK:		return CLI_OK;
+	case COFFER_CLIENT_NOT_FOUND:	return CLI_NOT_FOUND;
+	case COFFER_CLIENT_DENIED:	return CLI_DENIED;
+	case COFFER_CLIENT_CONFLICT:	return CLI_CONFLICT;
+	case COFFER_CLIENT_UNAVAILABLE:	return CLI_UNAVAILABLE;
+	case COFFER_CLIENT_INVALID:	return CLI_USAGE;
+	default:			return CLI_FAIL;
+	}
+}
+
+int
+conn_call(coffer_client *client, const char *op, json_t *args,
+    json_t **result_r)
+{
+	struct coffer_client_error err;
+	char *text = json_dumps(args, JSON_COMPACT), *result = NULL;
+	enum coffer_client_rc rc;
+
+	*result_r = NULL;	/* callers release it whatever the outcome */
+	json_decref(args);
+	rc = coffer_call(client, op, text, &result, &err);
+	free(text);
+	if (rc != COFFER_CLIENT_OK)
+		return cli_fail(conn_exit_code(rc), "%s%s%s", err.code,
+		    err.code[0] ? ": " : "", err.message);
+	*result_r = json_loads(result, 0, NULL);
+	coffer_free(result);
+	return *result_r != NULL ? CLI_OK : cli_fail(CLI_FAIL, "the daemon's "
+	    "answer is not JSON");
+}

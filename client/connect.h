@@ -1,0 +1,48 @@
+/*
+ * connect.h - how the coffer commands reach the daemon.
+ *
+ * Settings come from the command line, else the environment
+ * (COFFER_ENDPOINT, COFFER_SERVER_KEY, COFFER_CERT), else the per-user file
+ * $XDG_CONFIG_HOME/coffer/client.conf (~/.config/coffer/client.conf):
+ *
+ *	endpoint   = "tcp://127.0.0.1:7101";
+ *	server_key = "/etc/coffer/server.key";	   # a public cert, or Z85
+ *	cert       = "/home/me/.coffer/me.key_secret";
+ */
+#ifndef COFFER_CONNECT_H
+#define COFFER_CONNECT_H
+
+#include <getopt.h>
+
+#include "coffer/client.h"
+
+struct conn {
+	const char	*endpoint, *server_key, *cert;
+	int		 timeout;
+	int		 json;
+};
+
+#define CONN_OPTIONS \
+	{ "endpoint", required_argument, NULL, 'E' }, \
+	{ "server-key", required_argument, NULL, 'S' }, \
+	{ "cert", required_argument, NULL, 'K' }, \
+	{ "timeout", required_argument, NULL, 'T' }, \
+	{ "json", no_argument, NULL, 'j' }
+#define CONN_HELP \
+	"  --endpoint URL      the daemon (or $COFFER_ENDPOINT)\n" \
+	"  --server-key KEY    its public key: a certificate file or Z85\n" \
+	"                      (or $COFFER_SERVER_KEY)\n" \
+	"  --cert FILE         your _secret certificate (or $COFFER_CERT)\n" \
+	"  --timeout SECONDS   wait at most this long for an answer\n" \
+	"  --json              print the daemon's answer as JSON\n"
+
+/* 1 if CH was a connection option (taken into C), else 0. */
+int	 conn_option(int ch, const char *arg, struct conn *c);
+/* Fill what is missing, connect.  A CLI_* exit code. */
+int	 conn_open(struct conn *c, coffer_client **client_r);
+/* Call OP with ARGS (its reference is taken); on success *RESULT_R is the
+ * result.  A CLI_* exit code; the failure is printed. */
+int	 conn_call(coffer_client *client, const char *op, json_t *args,
+	    json_t **result_r);
+
+#endif
