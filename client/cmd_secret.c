@@ -178,7 +178,8 @@ do_put(coffer_client *c, const struct secret_opts *o, const char *name,
 		json_object_set_new(args, "comment", json_string(o->comment));
 	if (o->expect > 0)
 		json_object_set_new(args, "expect", json_integer(o->expect));
-	rc = conn_call(c, "secret.update", json_incref(args), &r);
+	rc = conn_call_expecting(c, "secret.update", json_incref(args), &r,
+	    o->expect <= 0 ? CLI_NOT_FOUND : CLI_OK);
 	if (rc == CLI_NOT_FOUND && o->expect <= 0)
 		rc = conn_call(c, "secret.create", json_incref(args), &r);
 	json_decref(args);

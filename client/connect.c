@@ -136,6 +136,13 @@ int
 conn_call(coffer_client *client, const char *op, json_t *args,
     json_t **result_r)
 {
+	return conn_call_expecting(client, op, args, result_r, CLI_OK);
+}
+
+int
+conn_call_expecting(coffer_client *client, const char *op, json_t *args,
+    json_t **result_r, int quiet)
+{
 	struct coffer_client_error err;
 	char *text = json_dumps(args, JSON_COMPACT), *result = NULL;
 	enum coffer_client_rc rc;
@@ -144,6 +151,8 @@ conn_call(coffer_client *client, const char *op, json_t *args,
 	json_decref(args);
 	rc = coffer_call(client, op, text, &result, &err);
 	free(text);
+	if (rc != COFFER_CLIENT_OK && conn_exit_code(rc) == quiet)
+		return quiet;
 	if (rc != COFFER_CLIENT_OK)
 		return cli_fail(conn_exit_code(rc), "%s%s%s", err.code,
 		    err.code[0] ? ": " : "", err.message);

@@ -44,5 +44,9 @@ int	 conn_open(struct conn *c, coffer_client **client_r);
  * result.  A CLI_* exit code; the failure is printed. */
 int	 conn_call(coffer_client *client, const char *op, json_t *args,
 	    json_t **result_r);
+/* The same, but the exit code QUIET is returned without a message (the
+ * caller handles that outcome). */
+int	 conn_call_expecting(coffer_client *client, const char *op,
+	    json_t *args, json_t **result_r, int quiet);
 
 #endif

@@ -602,6 +602,7 @@ class Cli(Base):
                            "DB_USER=app", "--comment", "first")
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertEqual(out.stdout, "prod/db revision 1\n")
+        self.assertEqual(out.stderr, "")
         out = self.run_cli("put", "prod/db", "DB_PASSWORD=-", "DB_USER=app",
                            stdin="from-stdin\n")
         self.assertEqual(out.stdout, "prod/db revision 2\n")
