@@ -26,5 +26,6 @@ int	 cli_usage(const char *text);
 int	 cmd_keygen(int argc, char **argv);
 int	 cmd_cert(int argc, char **argv);
 int	 cmd_secret(int argc, char **argv);	/* whoami get put ls ... */
+int	 cmd_call(int argc, char **argv);
 
 #endif

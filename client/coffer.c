@@ -24,6 +24,7 @@ static const struct {
 	{ "ls", cmd_secret, "list secrets" },
 	{ "history", cmd_secret, "a secret's revisions" },
 	{ "rm", cmd_secret, "delete a secret with all its revisions" },
+	{ "call", cmd_call, "any operation, JSON arguments in, JSON out" },
 };
 
 int

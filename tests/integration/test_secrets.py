@@ -647,6 +647,25 @@ class Cli(Base):
         self.assertEqual(self.run_cli("get", "s", COFFER_ENDPOINT="",
                                       HOME="/nonexistent").returncode, 2)
 
+    def test_call_any_operation(self):
+        self.run_cli("put", "web/db", "K=v")
+        out = self.run_cli("call", "service.put",
+                           '{"name": "clisvc", "secrets": ["web/db"]}')
+        self.assertEqual(json.loads(out.stdout)["revision"], 1, out.stderr)
+        got = self.run_cli("call", "service.get", "-", who="clisvc",
+                           stdin='{"name": "clisvc"}')
+        creds = json.loads(got.stdout)["credentials"]
+        self.assertEqual(creds[0]["pairs"], {"K": "v"})
+        args = os.path.join(self.dir, "args.json")
+        with open(args, "w") as f:
+            f.write('{"name": "web/db", "from": 1, "to": 1}')
+        diff = json.loads(self.run_cli("call", "secret.diff",
+                                       "@" + args).stdout)
+        self.assertEqual(diff["pairs"]["changed"], [])
+        self.assertEqual(self.run_cli("call", "secret.get", "[1]").returncode,
+                         2)
+        self.assertEqual(self.run_cli("call", "nosuch.op").returncode, 2)
+
     def test_config_file(self):
         conf = os.path.join(self.dir, "xdg", "coffer")
         os.makedirs(conf)
