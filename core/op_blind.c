@@ -4,7 +4,7 @@
  *
  *	blind.put     { name, payload, metadata?, comment?, expect? }
  *	blind.get     { name, revision? }
- *	blind.list    { cursor?, limit? }
+ *	blind.list    { prefix?, cursor?, limit? }
  *	blind.history { name, after?, limit? }
  *	blind.delete  { name }
  *
@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "op_walk.h"
 #include "record.h"
 #include "validate.h"
 
@@ -173,55 +174,20 @@ op_blind_get(struct op_ctx *ctx)
 enum errcode
 op_blind_list(struct op_ctx *ctx)
 {
-	static const char *const known[] = { "cursor", "limit", NULL };
-	struct coffer_buf next = { 0 };
-	const char *cursor;
-	json_t *list = json_array();
-	uint64_t limit;
-	enum errcode e;
+	return op_walk_list(ctx, BLIND_KIND, "blind");
+}
 
-	if ((e = args_only(ctx, known)) == ERR_NONE &&
-	    (e = args_string(ctx, "cursor", 1024, &cursor)) == ERR_NONE &&
-	    (e = args_uint(ctx, "limit", 100, 1000, &limit)) == ERR_NONE)
-		e = record_list(ctx, BLIND_KIND, "", cursor, limit ? limit :
-		    100, list, &next);
-	if (e == ERR_NONE)
-		ctx->result = json_pack("{s:O, s:s?}", "blind", list, "cursor",
-		    next.len > 0 ? (char *)next.data : NULL);
-	json_decref(list);
-	buf_free(&next);
-	return e;
+/* A history entry: everything but the payload. */
+static json_t *
+blind_meta_view(const char *name, uint64_t rev, json_t *doc)
+{
+	return blind_view(name, rev, doc, 0);
 }
 
 enum errcode
 op_blind_history(struct op_ctx *ctx)
 {
-	static const char *const known[] = { "name", "after", "limit", NULL };
-	json_t *revs = json_array(), *out = json_array(), *v, *doc;
-	const char *name;
-	uint64_t after, limit, rev;
-	size_t i;
-	enum errcode e;
-
-	if ((e = args_only(ctx, known)) == ERR_NONE &&
-	    (e = args_name(ctx, "name", &name)) == ERR_NONE &&
-	    (e = args_uint(ctx, "after", 0, INT64_MAX, &after)) == ERR_NONE &&
-	    (e = args_uint(ctx, "limit", 20, 100, &limit)) == ERR_NONE)
-		e = record_revisions(ctx, BLIND_KIND, name, after,
-		    limit ? limit : 20, revs);
-	json_array_foreach(revs, i, v) {
-		if (e != ERR_NONE || (e = record_read(ctx, BLIND_KIND, name,
-		    (uint64_t)json_integer_value(v), &doc, &rev)) != ERR_NONE)
-			break;
-		json_array_append_new(out, blind_view(name, rev, doc, 0));
-		json_decref(doc);
-	}
-	json_decref(revs);
-	if (e == ERR_NONE)
-		ctx->result = json_pack("{s:s, s:O}", "name", name,
-		    "revisions", out);
-	json_decref(out);
-	return e;
+	return op_walk_history(ctx, BLIND_KIND, blind_meta_view);
 }
 
 enum errcode

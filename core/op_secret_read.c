@@ -14,12 +14,11 @@
 #include <string.h>
 
 #include "args.h"
+#include "op_walk.h"
 #include "record.h"
 #include "validate.h"
 
 #define R_MSG(ctx, ...) snprintf((ctx)->msg, sizeof((ctx)->msg), __VA_ARGS__)
-#define LIST_MAX	1000
-#define HISTORY_MAX	100
 
 static int
 read_cmp(const void *a, const void *b)
@@ -102,67 +101,20 @@ op_secret_meta(struct op_ctx *ctx)
 enum errcode
 op_secret_list(struct op_ctx *ctx)
 {
-	static const char *const known[] = { "prefix", "cursor", "limit",
-	    NULL };
-	struct coffer_buf next = { 0 };
-	const char *prefix, *cursor;
-	json_t *list;
-	uint64_t limit;
-	enum errcode e;
+	return op_walk_list(ctx, SECRET_KIND, "secrets");
+}
 
-	if ((e = args_only(ctx, known)) != ERR_NONE ||
-	    (e = args_string(ctx, "prefix", VALIDATE_NAME_MAX, &prefix)) !=
-	    ERR_NONE ||
-	    (e = args_string(ctx, "cursor", 1024, &cursor)) != ERR_NONE ||
-	    (e = args_uint(ctx, "limit", 100, LIST_MAX, &limit)) != ERR_NONE)
-		return e;
-	snprintf(ctx->target, sizeof(ctx->target), "%s*", prefix ? prefix : "");
-	list = json_array();
-	e = record_list(ctx, SECRET_KIND, prefix ? prefix : "", cursor, limit ? limit : 100,
-	    list, &next);
-	if (e == ERR_NONE)
-		ctx->result = json_pack("{s:o, s:s?}", "secrets", list,
-		    "cursor", next.len > 0 ? (char *)next.data : NULL);
-	else
-		json_decref(list);
-	buf_free(&next);
-	return e;
+/* A history entry: everything but the values. */
+static json_t *
+read_meta_view(const char *name, uint64_t rev, json_t *doc)
+{
+	return read_view(name, rev, doc, 0);
 }
 
 enum errcode
 op_secret_history(struct op_ctx *ctx)
 {
-	static const char *const known[] = { "name", "after", "limit", NULL };
-	const char *name;
-	uint64_t after, limit;
-	json_t *revs, *out, *v, *doc;
-	size_t i;
-	enum errcode e;
-
-	if ((e = args_only(ctx, known)) != ERR_NONE ||
-	    (e = args_name(ctx, "name", &name)) != ERR_NONE ||
-	    (e = args_uint(ctx, "after", 0, INT64_MAX, &after)) != ERR_NONE ||
-	    (e = args_uint(ctx, "limit", 20, HISTORY_MAX, &limit)) != ERR_NONE)
-		return e;
-	revs = json_array();
-	out = json_array();
-	e = record_revisions(ctx, SECRET_KIND, name, after, limit ? limit : 20, revs);
-	json_array_foreach(revs, i, v) {
-		uint64_t rev = (uint64_t)json_integer_value(v);
-
-		if (e != ERR_NONE ||
-		    (e = record_read(ctx, SECRET_KIND, name, rev, &doc, &rev)) != ERR_NONE)
-			break;
-		json_array_append_new(out, read_view(name, rev, doc, 0));
-		json_decref(doc);
-	}
-	json_decref(revs);
-	if (e == ERR_NONE)
-		ctx->result = json_pack("{s:s, s:o}", "name", name,
-		    "revisions", out);
-	else
-		json_decref(out);
-	return e;
+	return op_walk_history(ctx, SECRET_KIND, read_meta_view);
 }
 
 /* Keys added, removed and changed from A to B (objects of strings). */

@@ -4,7 +4,7 @@
  *
  *	service.put     { name, secrets, enabled?, comment?, expect? }
  *	service.get     { name, revision? }
- *	service.list    { cursor?, limit? }
+ *	service.list    { prefix?, cursor?, limit? }
  *	service.history { name, after?, limit? }
  *	service.revert  { name, revision, comment?, expect? }
  *
@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "op_walk.h"
 #include "record.h"
 #include "validate.h"
 
@@ -306,57 +307,11 @@ op_service_get(struct op_ctx *ctx)
 enum errcode
 op_service_list(struct op_ctx *ctx)
 {
-	static const char *const known[] = { "cursor", "limit", NULL };
-	struct coffer_buf next = { 0 };
-	const char *cursor;
-	json_t *list;
-	uint64_t limit;
-	enum errcode e;
-
-	if ((e = args_only(ctx, known)) != ERR_NONE ||
-	    (e = args_string(ctx, "cursor", 1024, &cursor)) != ERR_NONE ||
-	    (e = args_uint(ctx, "limit", 100, 1000, &limit)) != ERR_NONE)
-		return e;
-	list = json_array();
-	e = record_list(ctx, SERVICE_KIND, "", cursor, limit ? limit : 100,
-	    list, &next);
-	if (e == ERR_NONE)
-		ctx->result = json_pack("{s:o, s:s?}", "services", list,
-		    "cursor", next.len > 0 ? (char *)next.data : NULL);
-	else
-		json_decref(list);
-	buf_free(&next);
-	return e;
+	return op_walk_list(ctx, SERVICE_KIND, "services");
 }
 
 enum errcode
 op_service_history(struct op_ctx *ctx)
 {
-	static const char *const known[] = { "name", "after", "limit", NULL };
-	const char *name;
-	uint64_t after, limit, rev;
-	json_t *revs = json_array(), *out = json_array(), *v, *doc;
-	size_t i;
-	enum errcode e;
-
-	if ((e = args_only(ctx, known)) == ERR_NONE &&
-	    (e = args_name(ctx, "name", &name)) == ERR_NONE &&
-	    (e = args_uint(ctx, "after", 0, INT64_MAX, &after)) == ERR_NONE &&
-	    (e = args_uint(ctx, "limit", 20, 100, &limit)) == ERR_NONE)
-		e = record_revisions(ctx, SERVICE_KIND, name, after,
-		    limit ? limit : 20, revs);
-	json_array_foreach(revs, i, v) {
-		if (e != ERR_NONE || (e = record_read(ctx, SERVICE_KIND, name,
-		    (uint64_t)json_integer_value(v), &doc, &rev)) != ERR_NONE)
-			break;
-		json_array_append_new(out, svc_view(name, rev, doc));
-		json_decref(doc);
-	}
-	json_decref(revs);
-	if (e == ERR_NONE)
-		ctx->result = json_pack("{s:s, s:o}", "name", name,
-		    "revisions", out);
-	else
-		json_decref(out);
-	return e;
+	return op_walk_history(ctx, SERVICE_KIND, svc_view);
 }
