@@ -138,15 +138,18 @@ fs_check_format(struct fs *fs, struct coffer_error *err)
 	int fd = openat(fs->root, "format", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	if (fd < 0 && errno == ENOENT) {
-		if (!fs_dir_is_fresh(fs->root)) {
+		if (fs_dir_is_fresh(fs->root) &&
+		    fs_init_format(fs, err) != COFFER_OK)
+			return COFFER_ERROR;
+		/* Made just now, by us or by a daemon starting beside us (a
+		 * store links "format" before anything else appears). */
+		fd = openat(fs->root, "format", O_RDONLY | O_CLOEXEC |
+		    O_NOFOLLOW);
+		if (fd < 0 && errno == ENOENT) {
 			FS_ERR(err, "%s is not empty and not a store_fs "
 			    "directory (no 'format' file)", fs->path);
 			return COFFER_ERROR;
 		}
-		if (fs_init_format(fs, err) != COFFER_OK)
-			return COFFER_ERROR;
-		fd = openat(fs->root, "format", O_RDONLY | O_CLOEXEC |
-		    O_NOFOLLOW);
 	}
 	if (fd < 0) {
 		FS_ERR(err, "%s/format: %s", fs->path, strerror(errno));
