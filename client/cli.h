@@ -27,5 +27,6 @@ int	 cmd_keygen(int argc, char **argv);
 int	 cmd_cert(int argc, char **argv);
 int	 cmd_secret(int argc, char **argv);	/* whoami get put ls ... */
 int	 cmd_call(int argc, char **argv);
+int	 cmd_service(int argc, char **argv);
 
 #endif

@@ -24,6 +24,7 @@ static const struct {
 	{ "ls", cmd_secret, "list secrets" },
 	{ "history", cmd_secret, "a secret's revisions" },
 	{ "rm", cmd_secret, "delete a secret with all its revisions" },
+	{ "service", cmd_service, "map secrets to a service; read them as it" },
 	{ "call", cmd_call, "any operation, JSON arguments in, JSON out" },
 };
 

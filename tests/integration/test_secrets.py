@@ -666,6 +666,28 @@ class Cli(Base):
                          2)
         self.assertEqual(self.run_cli("call", "nosuch.op").returncode, 2)
 
+    def test_service_commands(self):
+        self.run_cli("put", "svc/db", "DB_PASSWORD=p1", "SHARED=a")
+        self.run_cli("put", "svc/api", "API_KEY=k", "SHARED=b")
+        out = self.run_cli("service", "put", "clisvc", "svc/db", "svc/api",
+                           "--comment", "first")
+        self.assertEqual(out.stdout, "clisvc revision 1\n", out.stderr)
+        self.assertEqual(self.run_cli("service", "ls").stdout,
+                         "clisvc\t1\n")
+        view = self.run_cli("service", "get", "clisvc").stdout
+        self.assertEqual(view, "clisvc revision 1\n  svc/db\n  svc/api\n")
+        self.assertNotIn("p1", view)
+        mine = self.run_cli("service", "get", "clisvc", who="clisvc")
+        self.assertEqual(sorted(mine.stdout.splitlines()),
+                         ["API_KEY=k", "DB_PASSWORD=p1", "SHARED=a",
+                          "SHARED=b"])
+        self.assertIn("SHARED is held by 2 mapped secrets", mine.stderr)
+        self.assertEqual(self.run_cli("service", "put", "clisvc", "nope")
+                         .returncode, 3)
+        self.assertEqual(self.run_cli("service", "put", "clisvc", "svc/db",
+                                      who="clisvc").returncode, 4)
+        self.assertEqual(self.run_cli("service", "frob").returncode, 2)
+
     def test_config_file(self):
         conf = os.path.join(self.dir, "xdg", "coffer")
         os.makedirs(conf)
