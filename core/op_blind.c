@@ -135,16 +135,11 @@ op_blind_put(struct op_ctx *ctx)
 static json_t *
 blind_view(const char *name, uint64_t rev, json_t *doc, int with_payload)
 {
-	json_t *view = json_pack("{s:s, s:I, s:O, s:O, s:O}", "name", name,
-	    "revision", (json_int_t)rev, "metadata",
-	    json_object_get(doc, "metadata"), "modified_by",
-	    json_object_get(doc, "modified_by"), "modified_at",
-	    json_object_get(doc, "modified_at"));
+	json_t *view = record_view(name, rev, doc);
 
 	if (view == NULL)
 		return NULL;
-	if (json_is_string(json_object_get(doc, "comment")))
-		json_object_set(view, "comment", json_object_get(doc, "comment"));
+	json_object_set(view, "metadata", json_object_get(doc, "metadata"));
 	if (with_payload)
 		json_object_set(view, "payload", json_object_get(doc, "payload"));
 	return view;
@@ -153,22 +148,16 @@ blind_view(const char *name, uint64_t rev, json_t *doc, int with_payload)
 enum errcode
 op_blind_get(struct op_ctx *ctx)
 {
-	static const char *const known[] = { "name", "revision", NULL };
 	const char *name;
 	uint64_t rev;
 	json_t *doc;
 	enum errcode e;
 
-	if ((e = args_only(ctx, known)) != ERR_NONE ||
-	    (e = args_name(ctx, "name", &name)) != ERR_NONE ||
-	    (e = args_uint(ctx, "revision", 0, INT64_MAX, &rev)) != ERR_NONE ||
-	    (e = record_read(ctx, BLIND_KIND, name, rev, &doc, &rev)) !=
-	    ERR_NONE)
+	if ((e = op_walk_read(ctx, BLIND_KIND, &name, &doc, &rev)) != ERR_NONE)
 		return e;
-	ctx->revision = rev;
 	ctx->result = blind_view(name, rev, doc, 1);
 	json_decref(doc);
-	return ERR_NONE;
+	return ctx->result != NULL ? ERR_NONE : ERR_INTERNAL;
 }
 
 enum errcode

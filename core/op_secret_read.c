@@ -48,17 +48,12 @@ read_keys(json_t *doc)
 static json_t *
 read_view(const char *name, uint64_t rev, json_t *doc, int with_values)
 {
-	json_t *view = json_pack("{s:s, s:I, s:O, s:O, s:O, s:O}", "name", name,
-	    "revision", (json_int_t)rev, "enabled",
-	    json_object_get(doc, "enabled"), "modified_by",
-	    json_object_get(doc, "modified_by"), "modified_at",
-	    json_object_get(doc, "modified_at"), "metadata",
-	    json_object_get(doc, "metadata"));
+	json_t *view = record_view(name, rev, doc);
 
 	if (view == NULL)
 		return NULL;
-	if (json_is_string(json_object_get(doc, "comment")))
-		json_object_set(view, "comment", json_object_get(doc, "comment"));
+	json_object_set(view, "enabled", json_object_get(doc, "enabled"));
+	json_object_set(view, "metadata", json_object_get(doc, "metadata"));
 	if (with_values)
 		json_object_set(view, "pairs", json_object_get(doc, "pairs"));
 	else
@@ -69,18 +64,14 @@ read_view(const char *name, uint64_t rev, json_t *doc, int with_values)
 static enum errcode
 read_one(struct op_ctx *ctx, int with_values)
 {
-	static const char *const known[] = { "name", "revision", NULL };
 	const char *name;
 	uint64_t rev;
 	json_t *doc;
 	enum errcode e;
 
-	if ((e = args_only(ctx, known)) != ERR_NONE ||
-	    (e = args_name(ctx, "name", &name)) != ERR_NONE ||
-	    (e = args_uint(ctx, "revision", 0, INT64_MAX, &rev)) != ERR_NONE ||
-	    (e = record_read(ctx, SECRET_KIND, name, rev, &doc, &rev)) != ERR_NONE)
+	if ((e = op_walk_read(ctx, SECRET_KIND, &name, &doc, &rev)) !=
+	    ERR_NONE)
 		return e;
-	ctx->revision = rev;
 	ctx->result = read_view(name, rev, doc, with_values);
 	json_decref(doc);
 	return ctx->result != NULL ? ERR_NONE : ERR_INTERNAL;

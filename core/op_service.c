@@ -201,15 +201,14 @@ op_service_revert(struct op_ctx *ctx)
 static json_t *
 svc_view(const char *name, uint64_t rev, json_t *doc)
 {
-	json_t *view = json_pack("{s:s, s:I, s:O, s:O, s:O, s:O}", "name", name,
-	    "revision", (json_int_t)rev, "secrets",
-	    json_object_get(doc, "secrets"), "enabled",
-	    json_object_get(doc, "enabled"), "modified_by",
-	    json_object_get(doc, "modified_by"), "modified_at",
-	    json_object_get(doc, "modified_at"));
+	json_t *view = record_view(name, rev, doc);
 
-	if (view != NULL && json_is_string(json_object_get(doc, "comment")))
-		json_object_set(view, "comment", json_object_get(doc, "comment"));
+	if (view != NULL) {
+		json_object_set(view, "secrets", json_object_get(doc,
+		    "secrets"));
+		json_object_set(view, "enabled", json_object_get(doc,
+		    "enabled"));
+	}
 	return view;
 }
 
@@ -274,19 +273,14 @@ svc_credentials(struct op_ctx *ctx, json_t *doc, json_t *view)
 enum errcode
 op_service_get(struct op_ctx *ctx)
 {
-	static const char *const known[] = { "name", "revision", NULL };
 	const char *name;
 	uint64_t rev;
 	json_t *doc;
 	enum errcode e;
 
-	if ((e = args_only(ctx, known)) != ERR_NONE ||
-	    (e = args_name(ctx, "name", &name)) != ERR_NONE ||
-	    (e = args_uint(ctx, "revision", 0, INT64_MAX, &rev)) != ERR_NONE ||
-	    (e = record_read(ctx, SERVICE_KIND, name, rev, &doc, &rev)) !=
+	if ((e = op_walk_read(ctx, SERVICE_KIND, &name, &doc, &rev)) !=
 	    ERR_NONE)
 		return e;
-	ctx->revision = rev;
 	ctx->result = svc_view(name, rev, doc);
 	if (ctx->who->type == COFFER_PRINCIPAL_SERVICE) {
 		if (!json_is_true(json_object_get(doc, "enabled"))) {

@@ -1,5 +1,6 @@
 /*
- * op_walk.c - the list and history operations, the same for every kind.
+ * op_walk.c - reading one revision, listing and history: the same for
+ * every kind.
  *
  *	KIND.list    { prefix?, cursor?, limit? } -> { KEY: [ { name,
  *	             revision } ], cursor }
@@ -17,6 +18,23 @@
 
 #define WALK_LIST_MAX		1000
 #define WALK_HISTORY_MAX	100
+
+enum errcode
+op_walk_read(struct op_ctx *ctx, const char *kind, const char **name_r,
+    json_t **doc_r, uint64_t *rev_r)
+{
+	static const char *const known[] = { "name", "revision", NULL };
+	enum errcode e;
+
+	if ((e = args_only(ctx, known)) != ERR_NONE ||
+	    (e = args_name(ctx, "name", name_r)) != ERR_NONE ||
+	    (e = args_uint(ctx, "revision", 0, INT64_MAX, rev_r)) != ERR_NONE ||
+	    (e = record_read(ctx, kind, *name_r, *rev_r, doc_r, rev_r)) !=
+	    ERR_NONE)
+		return e;
+	ctx->revision = *rev_r;
+	return ERR_NONE;
+}
 
 enum errcode
 op_walk_list(struct op_ctx *ctx, const char *kind, const char *key)

@@ -13,6 +13,11 @@
 /* What a history entry shows of revision REV's document DOC. */
 typedef json_t *(*op_view_fn)(const char *name, uint64_t rev, json_t *doc);
 
+/* The revision of KIND the request names ({ name, revision? }, nothing
+ * else): *DOC_R (a new reference), its name and revision; also the audit
+ * target and revision. */
+enum errcode	 op_walk_read(struct op_ctx *ctx, const char *kind,
+		    const char **name_r, json_t **doc_r, uint64_t *rev_r);
 /* KIND's names from the request's prefix/cursor/limit, answered as
  * { KEY: [ { name, revision } ], cursor }. */
 enum errcode	 op_walk_list(struct op_ctx *ctx, const char *kind,

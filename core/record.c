@@ -152,6 +152,19 @@ record_write(struct op_ctx *ctx, const char *kind, const char *name, uint64_t re
 	return record_store_error(ctx, rc, "write", kind, name, &err);
 }
 
+json_t *
+record_view(const char *name, uint64_t rev, json_t *doc)
+{
+	json_t *view = json_pack("{s:s, s:I, s:O, s:O}", "name", name,
+	    "revision", (json_int_t)rev, "modified_by",
+	    json_object_get(doc, "modified_by"), "modified_at",
+	    json_object_get(doc, "modified_at"));
+
+	if (view != NULL && json_is_string(json_object_get(doc, "comment")))
+		json_object_set(view, "comment", json_object_get(doc, "comment"));
+	return view;
+}
+
 int
 record_stamp(const struct op_ctx *ctx, json_t *doc)
 {

@@ -60,6 +60,10 @@ enum errcode	 record_revisions(struct op_ctx *ctx, const char *kind, const char 
  * sealed it, through the store's REPLACE; *DONE_R says whether it did. */
 enum errcode	 record_reseal(struct op_ctx *ctx, const char *kind,
 		    const char *name, uint64_t rev, int *done_r);
+/* What every kind's reply shows of revision REV of NAME: name, revision,
+ * modified_by, modified_at and the comment if there is one.  A new
+ * object, or NULL. */
+json_t		*record_view(const char *name, uint64_t rev, json_t *doc);
 /* Stamp DOC with who changes it (CTX's principal) and when: 0 or -1. */
 int		 record_stamp(const struct op_ctx *ctx, json_t *doc);
 
