@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "cert.h"
@@ -22,6 +23,10 @@
 struct coffer_client {
 	void		*ctx;
 	void		*sock;
+	char		*endpoint;
+	char		 server_key[CERT_Z85_LEN + 1];
+	char		 public_key[CERT_Z85_LEN + 1];
+	char		*secret_key;	/* sodium_malloc'd */
 	int		 timeout;
 	int64_t		 next_id;
 	char		*token;
@@ -41,19 +46,47 @@ client_fail(struct coffer_client_error *err, enum coffer_client_rc rc,
 	return rc;
 }
 
+/* A new socket to the daemon, replacing any old one: what the old one
+ * still queued (requests of calls that timed out) is dropped unsent. */
 static int
-client_socket(struct coffer_client *c, const char *endpoint,
-    const char *server_key, const struct cert *me)
+client_socket(struct coffer_client *c)
 {
 	int zero = 0;
 
+	if (c->sock != NULL)
+		zmq_close(c->sock);
 	c->sock = zmq_socket(c->ctx, ZMQ_DEALER);
 	return c->sock == NULL ||
 	    zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof(zero)) ||
-	    zmq_setsockopt(c->sock, ZMQ_CURVE_SERVERKEY, server_key, 40) ||
-	    zmq_setsockopt(c->sock, ZMQ_CURVE_PUBLICKEY, me->public_key, 40) ||
-	    zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, me->secret_key, 40) ||
-	    zmq_connect(c->sock, endpoint) ? -1 : 0;
+	    zmq_setsockopt(c->sock, ZMQ_CURVE_SERVERKEY, c->server_key, 40) ||
+	    zmq_setsockopt(c->sock, ZMQ_CURVE_PUBLICKEY, c->public_key, 40) ||
+	    zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, c->secret_key, 40) ||
+	    zmq_connect(c->sock, c->endpoint) ? -1 : 0;
+}
+
+/* The client's own keys from CERT_PATH into C. */
+static enum coffer_client_rc
+client_keys(struct coffer_client *c, const char *cert_path,
+    struct coffer_client_error *err)
+{
+	char why[CERT_ERR_MAX];
+	struct cert me;
+	enum coffer_client_rc rc = COFFER_CLIENT_OK;
+
+	if (cert_load(&me, cert_path, why) < 0)
+		return client_fail(err, COFFER_CLIENT_ERROR, "", "%s: %s",
+		    cert_path, why);
+	if (me.secret_key[0] == '\0')
+		rc = client_fail(err, COFFER_CLIENT_INVALID, "", "%s holds no "
+		    "secret key: give the _secret certificate", cert_path);
+	else if ((c->secret_key = sodium_malloc(CERT_Z85_LEN + 1)) == NULL)
+		rc = client_fail(err, COFFER_CLIENT_ERROR, "", "out of memory");
+	else {
+		memcpy(c->public_key, me.public_key, sizeof(c->public_key));
+		memcpy(c->secret_key, me.secret_key, CERT_Z85_LEN + 1);
+	}
+	cert_wipe(&me);
+	return rc;
 }
 
 enum coffer_client_rc
@@ -61,31 +94,29 @@ coffer_client_open(coffer_client **client_r, const char *endpoint,
     const char *server_key, const char *cert_path,
     struct coffer_client_error *err)
 {
-	char why[CERT_ERR_MAX];
 	uint8_t raw[32];
 	struct coffer_client *c;
-	struct cert me;
+	enum coffer_client_rc rc;
 
 	*client_r = NULL;
 	if (server_key == NULL || strlen(server_key) != 40 ||
 	    zmq_z85_decode(raw, server_key) == NULL)
 		return client_fail(err, COFFER_CLIENT_INVALID, "", "the server "
 		    "key must be 40 Z85 characters");
-	if (cert_load(&me, cert_path, why) < 0)
-		return client_fail(err, COFFER_CLIENT_ERROR, "", "%s: %s",
-		    cert_path, why);
-	if (me.secret_key[0] == '\0')
-		return client_fail(err, COFFER_CLIENT_INVALID, "", "%s holds no "
-		    "secret key: give the _secret certificate", cert_path);
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->ctx = zmq_ctx_new()) == NULL ||
-	    client_socket(c, endpoint, server_key, &me) < 0) {
-		cert_wipe(&me);
+	if (sodium_init() < 0 || (c = calloc(1, sizeof(*c))) == NULL)
+		return client_fail(err, COFFER_CLIENT_ERROR, "", "out of memory");
+	memcpy(c->server_key, server_key, sizeof(c->server_key));
+	if ((rc = client_keys(c, cert_path, err)) != COFFER_CLIENT_OK) {
 		coffer_client_close(c);
-		return client_fail(err, COFFER_CLIENT_ERROR, "", "cannot "
-		    "connect to %s: %s", endpoint, zmq_strerror(errno));
+		return rc;
 	}
-	cert_wipe(&me);
+	if ((c->endpoint = strdup(endpoint)) == NULL ||
+	    (c->ctx = zmq_ctx_new()) == NULL || client_socket(c) < 0) {
+		client_fail(err, COFFER_CLIENT_ERROR, "", "cannot connect to "
+		    "%s: %s", endpoint, zmq_strerror(errno));
+		coffer_client_close(c);
+		return COFFER_CLIENT_ERROR;
+	}
 	c->timeout = CLIENT_DEFAULT_TIMEOUT;
 	c->next_id = 1;
 	*client_r = c;
@@ -102,6 +133,8 @@ coffer_client_close(coffer_client *c)
 	if (c->ctx != NULL)
 		zmq_ctx_term(c->ctx);
 	coffer_client_credentials(c, NULL, NULL);
+	sodium_free(c->secret_key);
+	free(c->endpoint);
 	free(c);
 }
 
@@ -198,36 +231,61 @@ client_request(struct coffer_client *c, const char *op, const char *args,
 	return text;
 }
 
-/* Wait for the reply to ID (older ones, from calls that timed out, are
- * dropped); the parsed reply, or NULL on timeout. */
+static long
+client_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One message's last frame, parsed (NULL if it is not JSON); every frame
+ * is wiped. */
+static json_t *
+client_recv(struct coffer_client *c, int *failed)
+{
+	zmq_msg_t part;
+	json_t *r = NULL;
+	int more = 1;
+
+	while (more) {
+		zmq_msg_init(&part);
+		if (zmq_msg_recv(&part, c->sock, 0) < 0) {
+			zmq_msg_close(&part);
+			json_decref(r);
+			*failed = 1;
+			return NULL;
+		}
+		more = zmq_msg_more(&part);
+		if (!more && zmq_msg_size(&part) > 0)
+			r = json_loadb(zmq_msg_data(&part), zmq_msg_size(&part),
+			    0, NULL);
+		sodium_memzero(zmq_msg_data(&part), zmq_msg_size(&part));
+		zmq_msg_close(&part);
+	}
+	return r;
+}
+
+/* Wait at most the timeout for the reply to ID (older ones, from calls
+ * that timed out, are dropped); the parsed reply, or NULL. */
 static json_t *
 client_reply(struct coffer_client *c, int64_t id)
 {
 	zmq_pollitem_t item = { .socket = c->sock, .events = ZMQ_POLLIN };
+	long deadline = client_now_ms() + c->timeout, left = c->timeout;
+	json_t *r = NULL;
+	int failed = 0;
 
-	while (zmq_poll(&item, 1, c->timeout) > 0) {
-		zmq_msg_t part;
-		json_t *r = NULL;
-		int more = 1;
-
-		while (more) {
-			zmq_msg_init(&part);
-			if (zmq_msg_recv(&part, c->sock, 0) < 0) {
-				zmq_msg_close(&part);
-				return NULL;
-			}
-			more = zmq_msg_more(&part);
-			if (!more && zmq_msg_size(&part) > 0)
-				r = json_loadb(zmq_msg_data(&part),
-				    zmq_msg_size(&part), 0, NULL);
-			sodium_memzero(zmq_msg_data(&part), zmq_msg_size(&part));
-			zmq_msg_close(&part);
-		}
+	while (!failed && left > 0 && zmq_poll(&item, 1, left) > 0) {
+		r = client_recv(c, &failed);
 		if (json_integer_value(json_object_get(r, "id")) == id)
-			return r;
+			break;
 		json_decref(r);
+		r = NULL;
+		left = deadline - client_now_ms();
 	}
-	return NULL;
+	return r;
 }
 
 enum coffer_client_rc
@@ -245,9 +303,15 @@ coffer_call(coffer_client *c, const char *op, const char *args_json,
 	sent = zmq_send(c->sock, "", 0, ZMQ_SNDMORE) >= 0 &&
 	    zmq_send(c->sock, req, strlen(req), 0) >= 0;
 	coffer_free(req);
-	if (!sent || (reply = client_reply(c, id)) == NULL)
+	if (!sent || (reply = client_reply(c, id)) == NULL) {
+		/* Never delivered later, when no one waits for it. */
+		if (client_socket(c) < 0)
+			return client_fail(err, COFFER_CLIENT_ERROR, "", "cannot "
+			    "reconnect to %s: %s", c->endpoint,
+			    zmq_strerror(errno));
 		return client_fail(err, COFFER_CLIENT_UNAVAILABLE, "",
 		    "no answer from the daemon within %d ms", c->timeout);
+	}
 	if (json_is_true(json_object_get(reply, "ok"))) {
 		*result_r = client_own(json_dumps(json_object_get(reply,
 		    "result"), JSON_COMPACT));

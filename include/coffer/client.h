@@ -67,7 +67,10 @@ COFFER_CLIENT_API enum coffer_client_rc coffer_client_open(coffer_client **clien
 	    const char *cert_path, struct coffer_client_error *err);
 COFFER_CLIENT_API void coffer_client_close(coffer_client *client);
 
-/* Wait at most MS milliseconds for each reply (default 10000). */
+/* Wait at most MS milliseconds for each reply (default 10000).  A call
+ * that times out resets the connection, so its request, if it was still
+ * queued (no daemon reachable yet), is never sent later; if it reached
+ * the daemon it may still be carried out: give writes an "expect". */
 COFFER_CLIENT_API void coffer_client_timeout(coffer_client *client, int ms);
 
 /* Send a KMS auth token with every request (auth_kms); NULL to stop.

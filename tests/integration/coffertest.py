@@ -42,6 +42,16 @@ def keypair(directory, filename, **metadata):
     return public.decode(), secret.decode(), sec_file
 
 
+def server_keypair(directory):
+    """The server key pair of DIRECTORY, made on first use: a daemon
+    restarted in one directory keeps its key, as a real one does."""
+    sec_file = os.path.join(directory, "server.key_secret")
+    if not os.path.exists(sec_file):
+        return keypair(directory, "server")
+    public, secret = zmq.auth.load_certificate(sec_file)
+    return public.decode(), secret.decode(), sec_file
+
+
 class Daemon:
     """cofferd in the foreground on a free loopback port."""
 
@@ -50,7 +60,7 @@ class Daemon:
         self.dir = directory
         self.port = port or free_port()
         self.endpoint = "tcp://127.0.0.1:%d" % self.port
-        self.server_public, _, self.server_key = keypair(directory, "server")
+        self.server_public, _, self.server_key = server_keypair(directory)
         self.conf = os.path.join(directory, "cofferd.conf")
         self.log_path = os.path.join(directory, "cofferd.log")
         with open(self.conf, "w") as f:
