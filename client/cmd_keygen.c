@@ -23,6 +23,7 @@
 static const char keygen_usage[] =
     "usage: coffer keygen [--type user|service] [--dir DIR] [--json] NAME\n"
     "       coffer keygen --master FILE\n"
+    "       coffer keygen --blind FILE\n"
     "\n"
     "Create a CURVE key pair: DIR/NAME.key (the public certificate, for the\n"
     "server's certificate store) and DIR/NAME.key_secret (mode 0600, for\n"
@@ -33,10 +34,12 @@ static const char keygen_usage[] =
     "  --json        print the result as JSON\n"
     "\n"
     "With --master, create a master key file (mode 0600) for the daemon's\n"
-    "keyring instead; it prints the key's id.\n";
+    "keyring instead; with --blind, a key for 'coffer blind', which stays\n"
+    "with you.  Both print the new key's id.\n";
 
 struct keygen_opts {
-	const char	*master;
+	const char	*key_file;	/* --master or --blind */
+	enum masterkey_kind key_kind;	/* master or blind */
 	const char	*dir;
 	const char	*name;
 	enum coffer_principal_type type;
@@ -51,6 +54,7 @@ keygen_args(int argc, char **argv, struct keygen_opts *o)
 		{ "dir", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "master", required_argument, NULL, 'm' },
+		{ "blind", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -67,12 +71,17 @@ keygen_args(int argc, char **argv, struct keygen_opts *o)
 			break;
 		case 'd': o->dir = optarg; break;
 		case 'j': o->json = 1; break;
-		case 'm': o->master = optarg; break;
+		case 'm':
+		case 'b':
+			o->key_file = optarg;
+			o->key_kind = ch == 'm' ? MASTERKEY_MASTER :
+			    MASTERKEY_BLIND;
+			break;
 		case 'h': fputs(keygen_usage, stdout); return -1;
 		default: return cli_usage(keygen_usage);
 		}
 	}
-	if (o->master != NULL)
+	if (o->key_file != NULL)
 		return optind == argc ? CLI_OK : cli_usage(keygen_usage);
 	if (optind != argc - 1)
 		return cli_usage(keygen_usage);
@@ -103,20 +112,22 @@ keygen_report(const struct keygen_opts *o, const struct cert *c,
 }
 
 static int
-keygen_master(const struct keygen_opts *o)
+keygen_keyfile(const struct keygen_opts *o)
 {
 	char id[MASTERKEY_ID_BYTES * 2 + 1], err[MASTERKEY_ERR_MAX];
 
 	if (sodium_init() < 0)
 		return cli_fail(CLI_FAIL, "libsodium failed to initialise");
-	if (masterkey_generate(o->master, id, err) < 0)
-		return cli_fail(access(o->master, F_OK) == 0 ? CLI_CONFLICT :
+	if (masterkey_generate(o->key_file, o->key_kind, id, err) < 0)
+		return cli_fail(access(o->key_file, F_OK) == 0 ? CLI_CONFLICT :
 		    CLI_FAIL, "%s", err);
 	if (o->json)
-		printf("{\"master_key\": \"%s\", \"id\": \"%s\"}\n",
-		    o->master, id);
+		printf("{\"%s\": \"%s\", \"id\": \"%s\"}\n",
+		    o->key_kind == MASTERKEY_MASTER ? "master_key" :
+		    "blind_key", o->key_file, id);
 	else
-		printf("master key %s written to %s\n", id, o->master);
+		printf("%s key %s written to %s\n", o->key_kind ==
+		    MASTERKEY_MASTER ? "master" : "blind", id, o->key_file);
 	return CLI_OK;
 }
 
@@ -130,8 +141,8 @@ cmd_keygen(int argc, char **argv)
 
 	if (rc != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
-	if (o.master != NULL)
-		return keygen_master(&o);
+	if (o.key_file != NULL)
+		return keygen_keyfile(&o);
 	memset(&c, 0, sizeof(c));
 	if (sodium_init() < 0 ||
 	    zmq_curve_keypair(c.public_key, c.secret_key) != 0)

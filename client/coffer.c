@@ -5,8 +5,10 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -23,8 +25,13 @@ static const struct {
 	{ "put", cmd_secret, "write a secret's next revision" },
 	{ "ls", cmd_secret, "list secrets" },
 	{ "history", cmd_secret, "a secret's revisions" },
+	{ "diff", cmd_secret, "which keys two revisions differ in" },
+	{ "revert", cmd_secret, "a new revision equal to an old one" },
+	{ "enable", cmd_secret, "give a secret to services again" },
+	{ "disable", cmd_secret, "give a secret to no service" },
 	{ "rm", cmd_secret, "delete a secret with all its revisions" },
 	{ "service", cmd_service, "map secrets to a service; read them as it" },
+	{ "blind", cmd_blind, "secrets encrypted here, opaque to the daemon" },
 	{ "call", cmd_call, "any operation, JSON arguments in, JSON out" },
 };
 
@@ -58,6 +65,29 @@ cli_usage(const char *text)
 {
 	fputs(text, stderr);
 	return CLI_USAGE;
+}
+
+int
+cli_number(const char *what, const char *arg, long long *n)
+{
+	char *end;
+
+	errno = 0;
+	*n = strtoll(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || *n < 1)
+		return cli_fail(CLI_USAGE, "%s must be a whole number from 1 "
+		    "up, not '%s'", what, arg);
+	return CLI_OK;
+}
+
+int
+cli_arity_ok(const struct cli_arity *table, const char *cmd, int n)
+{
+	for (; table->cmd != NULL; table++)
+		if (strcmp(table->cmd, cmd) == 0)
+			return n >= table->min && (table->max < 0 ||
+			    n <= table->max);
+	return 0;
 }
 
 static void

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <libconfig.h>
 #include <limits.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,8 @@ conn_call_expecting(coffer_client *client, const char *op, json_t *args,
 	*result_r = NULL;	/* callers release it whatever the outcome */
 	json_decref(args);
 	rc = coffer_call(client, op, text, &result, &err);
+	if (text != NULL)	/* it may hold values */
+		sodium_memzero(text, strlen(text));
 	free(text);
 	if (rc != COFFER_CLIENT_OK && conn_exit_code(rc) == quiet)
 		return quiet;
@@ -160,4 +163,11 @@ conn_call_expecting(coffer_client *client, const char *op, json_t *args,
 	coffer_free(result);
 	return *result_r != NULL ? CLI_OK : cli_fail(CLI_FAIL, "the daemon's "
 	    "answer is not JSON");
+}
+
+void
+conn_print_json(json_t *j)
+{
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	putchar('\n');
 }

@@ -13,6 +13,7 @@
 #define COFFER_CONNECT_H
 
 #include <getopt.h>
+#include <jansson.h>
 
 #include "coffer/client.h"
 
@@ -48,5 +49,7 @@ int	 conn_call(coffer_client *client, const char *op, json_t *args,
  * caller handles that outcome). */
 int	 conn_call_expecting(coffer_client *client, const char *op,
 	    json_t *args, json_t **result_r, int quiet);
+/* J on standard output, indented, keys sorted (--json). */
+void	 conn_print_json(json_t *j);
 
 #endif

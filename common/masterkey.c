@@ -1,5 +1,5 @@
 /*
- * masterkey.c - read and write master key files.
+ * masterkey.c - read and write master and blind key files.
  */
 #include "config.h"
 
@@ -14,22 +14,32 @@
 #include "masterkey.h"
 
 #define MK_ERR(err, ...) snprintf((err), MASTERKEY_ERR_MAX, __VA_ARGS__)
-#define MK_PREFIX	"coffer-master-key 1 "
 #define MK_B64		sodium_base64_VARIANT_URLSAFE_NO_PADDING
 #define MK_B64_LEN	43
 
+static const struct {
+	const char	*prefix;	/* the file's first words */
+	const char	*what;		/* in messages */
+	const char	*id_label;	/* keys the id hash */
+} kinds[] = {
+	[MASTERKEY_MASTER] = { "coffer-master-key 1 ", "master key",
+	    "coffer master key id" },
+	[MASTERKEY_BLIND] = { "coffer-blind-key 1 ", "blind key",
+	    "coffer blind key id" },
+};
+
 void
-masterkey_id(const uint8_t key[MASTERKEY_BYTES],
+masterkey_id(enum masterkey_kind kind, const uint8_t key[MASTERKEY_BYTES],
     uint8_t id[MASTERKEY_ID_BYTES])
 {
-	static const unsigned char label[] = "coffer master key id";
+	const char *label = kinds[kind].id_label;
 
-	crypto_generichash(id, MASTERKEY_ID_BYTES, label, sizeof(label) - 1,
-	    key, MASTERKEY_BYTES);
+	crypto_generichash(id, MASTERKEY_ID_BYTES,
+	    (const unsigned char *)label, strlen(label), key, MASTERKEY_BYTES);
 }
 
 static int
-masterkey_safe(int fd, const char *path, char *err)
+masterkey_safe(int fd, const char *path, enum masterkey_kind kind, char *err)
 {
 	struct stat st;
 
@@ -48,16 +58,18 @@ masterkey_safe(int fd, const char *path, char *err)
 	}
 	if (st.st_mode & 077) {
 		MK_ERR(err, "%.90s: mode %04o lets others read or write a "
-		    "master key; run chmod 600 %.90s", path,
-		    (unsigned)(st.st_mode & 07777), path);
+		    "%s; run chmod 600 %.90s", path,
+		    (unsigned)(st.st_mode & 07777), kinds[kind].what, path);
 		return -1;
 	}
 	return 0;
 }
 
 int
-masterkey_read(const char *path, uint8_t key[MASTERKEY_BYTES], char *err)
+masterkey_read(const char *path, enum masterkey_kind kind,
+    uint8_t key[MASTERKEY_BYTES], char *err)
 {
+	const char *prefix = kinds[kind].prefix;
 	char buf[128];
 	size_t len = 0, bin = 0;
 	ssize_t n;
@@ -67,7 +79,7 @@ masterkey_read(const char *path, uint8_t key[MASTERKEY_BYTES], char *err)
 		MK_ERR(err, "%.200s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (masterkey_safe(fd, path, err) < 0) {
+	if (masterkey_safe(fd, path, kind, err) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -77,14 +89,15 @@ masterkey_read(const char *path, uint8_t key[MASTERKEY_BYTES], char *err)
 	close(fd);
 	if (len > 0 && buf[len - 1] == '\n')
 		len--;
-	if (len != strlen(MK_PREFIX) + MK_B64_LEN ||
-	    memcmp(buf, MK_PREFIX, strlen(MK_PREFIX)) != 0 ||
-	    sodium_base642bin(key, MASTERKEY_BYTES, buf + strlen(MK_PREFIX),
+	if (len != strlen(prefix) + MK_B64_LEN ||
+	    memcmp(buf, prefix, strlen(prefix)) != 0 ||
+	    sodium_base642bin(key, MASTERKEY_BYTES, buf + strlen(prefix),
 	    MK_B64_LEN, NULL, &bin, NULL, MK_B64) != 0 ||
 	    bin != MASTERKEY_BYTES) {
 		sodium_memzero(buf, sizeof(buf));
 		sodium_memzero(key, MASTERKEY_BYTES);
-		MK_ERR(err, "%.200s: not a coffer master key file", path);
+		MK_ERR(err, "%.200s: not a coffer %s file", path,
+		    kinds[kind].what);
 		return -1;
 	}
 	sodium_memzero(buf, sizeof(buf));
@@ -92,18 +105,19 @@ masterkey_read(const char *path, uint8_t key[MASTERKEY_BYTES], char *err)
 }
 
 int
-masterkey_generate(const char *path, char *id_hex, char *err)
+masterkey_generate(const char *path, enum masterkey_kind kind, char *id_hex,
+    char *err)
 {
 	uint8_t key[MASTERKEY_BYTES], id[MASTERKEY_ID_BYTES];
 	char line[128];
 	int fd, n, e = 0;
 
 	randombytes_buf(key, sizeof(key));
-	n = snprintf(line, sizeof(line), "%s", MK_PREFIX);
+	n = snprintf(line, sizeof(line), "%s", kinds[kind].prefix);
 	sodium_bin2base64(line + n, sizeof(line) - (size_t)n, key, sizeof(key),
 	    MK_B64);
 	strcat(line, "\n");
-	masterkey_id(key, id);
+	masterkey_id(kind, key, id);
 	sodium_memzero(key, sizeof(key));
 	sodium_bin2hex(id_hex, MASTERKEY_ID_BYTES * 2 + 1, id, sizeof(id));
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,

@@ -19,13 +19,13 @@ keyring_add(struct keyring *kr, const char *path)
 		log_error("keyring: out of locked memory for %s", path);
 		return -1;
 	}
-	if (masterkey_read(path, k->key, err) < 0) {
+	if (masterkey_read(path, MASTERKEY_MASTER, k->key, err) < 0) {
 		log_error("keyring: %s", err);
 		sodium_free(k->key);
 		k->key = NULL;
 		return -1;
 	}
-	masterkey_id(k->key, k->id);
+	masterkey_id(MASTERKEY_MASTER, k->key, k->id);
 	sodium_mprotect_readonly(k->key);
 	sodium_bin2hex(k->id_hex, sizeof(k->id_hex), k->id, sizeof(k->id));
 	if (keyring_find(kr, k->id) != NULL) {

@@ -26,7 +26,8 @@ make_key(char *path, const char *name)
 	char err[MASTERKEY_ERR_MAX], id[17];
 
 	snprintf(path, PATH_MAX, "%s/%s", tu_tmpdir(), name);
-	ck_assert_msg(masterkey_generate(path, id, err) == 0, "%s", err);
+	ck_assert_msg(masterkey_generate(path, MASTERKEY_MASTER, id, err) == 0,
+	    "%s", err);
 	ck_assert_uint_eq(strlen(id), 16);
 }
 
@@ -219,22 +220,27 @@ START_TEST(test_key_files)
 	ck_assert_int_eq(stat(k1, &st), 0);
 	ck_assert_uint_eq(st.st_mode & 0777, 0600);
 	/* Never over an existing file. */
-	ck_assert_int_eq(masterkey_generate(k1, id, err), -1);
+	ck_assert_int_eq(masterkey_generate(k1, MASTERKEY_MASTER, id, err), -1);
 	ck_assert(strstr(err, "File exists") != NULL);
 	/* Readable by others: refused, with the fix in the message. */
 	chmod(k1, 0640);
-	ck_assert_int_eq(masterkey_read(k1, key, err), -1);
+	ck_assert_int_eq(masterkey_read(k1, MASTERKEY_MASTER, key, err), -1);
 	ck_assert_msg(strstr(err, "mode 0640 lets others read or write a "
 	    "master key; run chmod 600") != NULL, "%s", err);
 	chmod(k1, 0600);
-	ck_assert_int_eq(masterkey_read(k1, key, err), 0);
+	ck_assert_int_eq(masterkey_read(k1, MASTERKEY_MASTER, key, err), 0);
 	/* Not a key file. */
 	tu_write(tu_tmpdir(), "junk.key", "coffer-master-key 1 tooshort\n",
 	    0600);
 	snprintf(path, sizeof(path), "%s/junk.key", tu_tmpdir());
-	ck_assert_int_eq(masterkey_read(path, key, err), -1);
+	ck_assert_int_eq(masterkey_read(path, MASTERKEY_MASTER, key, err), -1);
 	ck_assert(strstr(err, "not a coffer master key file") != NULL);
-	ck_assert_int_eq(masterkey_read("/nonexistent.key", key, err), -1);
+	ck_assert_int_eq(masterkey_read("/nonexistent.key", MASTERKEY_MASTER,
+	    key, err), -1);
+	/* A master key is never taken for a client's blind key. */
+	ck_assert_int_eq(masterkey_read(k1, MASTERKEY_BLIND, key, err), -1);
+	ck_assert_msg(strstr(err, "not a coffer blind key file") != NULL, "%s",
+	    err);
 	/* The same key listed twice. */
 	tu_log_capture();
 	ck_assert_int_eq(keyring_load(&ring, dup, 2), -1);

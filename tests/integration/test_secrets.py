@@ -47,7 +47,8 @@ class Base(unittest.TestCase):
         self.audit = os.path.join(self.dir, "audit.log")
         self.daemon = None
 
-    def start(self, keyring=None, audit=None, failure="deny", policy=""):
+    def start(self, keyring=None, audit=None, failure="deny", policy="",
+              port=None):
         if self.daemon is not None:
             self.assertEqual(self.daemon.stop(), 0)
         keyring = self.master if keyring is None else keyring
@@ -62,7 +63,8 @@ class Base(unittest.TestCase):
         store = ('{ module = "%s"; path = "%s/store"; }'
                  % (ct.module("store-fs/.libs/store_fs.so"), self.dir))
         self.daemon = ct.Daemon(self.dir, auth, store=store, extra=extra,
-                                port=self.daemon.port if self.daemon else None)
+                                port=port or (self.daemon.port
+                                              if self.daemon else None))
         self.addCleanup(self.daemon.kill)
         self.daemon.start()
 
@@ -585,14 +587,14 @@ class Cli(Base):
                       os.path.join(self.dir, who + ".key"))
         self.start()
 
-    def run_cli(self, *args, who="cli", stdin=None, **env):
+    def run_cli(self, *args, who="cli", stdin=None, binary=False, **env):
         base = {"COFFER_ENDPOINT": self.daemon.endpoint,
                 "COFFER_SERVER_KEY": self.daemon.server_public,
                 "COFFER_CERT": os.path.join(self.dir, who + ".key_secret")}
         base.update(env)
         return subprocess.run([ct.COFFER] + list(args), input=stdin,
-                              capture_output=True, text=True, timeout=30,
-                              env=dict(os.environ, **base))
+                              capture_output=True, text=not binary,
+                              timeout=30, env=dict(os.environ, **base))
 
     def test_put_get_ls_history_rm(self):
         value = os.path.join(self.dir, "value.txt")
@@ -687,6 +689,152 @@ class Cli(Base):
         self.assertEqual(self.run_cli("service", "put", "clisvc", "svc/db",
                                       who="clisvc").returncode, 4)
         self.assertEqual(self.run_cli("service", "frob").returncode, 2)
+
+    def test_diff_revert_enable_disable(self):
+        self.run_cli("put", "app/x", "A=" + SECRET_VALUE, "B=b")
+        self.run_cli("put", "app/x", "A=changed", "C=c")
+        out = self.run_cli("diff", "app/x", "1", "2")
+        self.assertEqual(out.stdout, "+ key C\n- key B\n~ key A\n",
+                         out.stderr)
+        self.assertEqual(self.run_cli("diff", "app/x", "1", "two").returncode,
+                         2)
+        self.assertEqual(self.run_cli("diff", "app/x", "1", "9").returncode,
+                         3)
+        out = self.run_cli("revert", "app/x", "1")
+        self.assertEqual(out.stdout, "app/x revision 3\n", out.stderr)
+        self.assertEqual(self.run_cli("get", "app/x").stdout,
+                         "A=%s\nB=b\n" % SECRET_VALUE)
+        self.run_cli("service", "put", "clisvc", "app/x")
+        self.assertEqual(self.run_cli("disable", "app/x", "--comment",
+                                      "leaked").stdout, "app/x revision 4\n")
+        meta = self.run_cli("get", "--meta", "app/x").stdout
+        self.assertIn("revision: 4\nenabled: no\n", meta)
+        self.assertIn("comment: leaked\n", meta)
+        self.assertNotIn(SECRET_VALUE, meta)
+        self.assertEqual(self.run_cli("diff", "app/x", "3", "4").stdout,
+                         "~ disabled\n")
+        self.assertEqual(self.run_cli("service", "get", "clisvc",
+                                      who="clisvc").stdout, "")
+        self.assertEqual(self.run_cli("enable", "app/x", "--expect",
+                                      "3").returncode, 5)
+        self.assertEqual(self.run_cli("enable", "app/x").stdout,
+                         "app/x revision 5\n")
+        self.assertEqual(self.run_cli("service", "get", "clisvc",
+                                      who="clisvc").stdout,
+                         "A=%s\nB=b\n" % SECRET_VALUE)
+        hist = self.run_cli("history", "app/x").stdout.splitlines()
+        self.assertEqual(len(hist), 5)
+        self.assertTrue(hist[2].endswith("revert to revision 1"), hist[2])
+        self.assertTrue(hist[3].endswith("(disabled) leaked"), hist[3])
+
+    def test_history_pages(self):
+        c = self.client("admin")
+        self.ok(c, "secret.create", name="many", pairs={"K": "0"})
+        for i in range(1, 130):
+            self.ok(c, "secret.update", name="many", pairs={"K": str(i)})
+        hist = self.run_cli("history", "many").stdout.splitlines()
+        self.assertEqual([int(h.split("\t")[0]) for h in hist],
+                         list(range(1, 131)))
+        got = json.loads(self.run_cli("history", "--json", "many").stdout)
+        self.assertEqual(len(got["revisions"]), 130)
+
+    def test_service_revisions(self):
+        self.run_cli("put", "svc/a", "A=1")
+        self.run_cli("put", "svc/b", "B=2")
+        self.run_cli("service", "put", "clisvc", "svc/a")
+        self.run_cli("service", "put", "clisvc", "svc/a", "svc/b")
+        hist = self.run_cli("service", "history", "clisvc").stdout
+        self.assertEqual([h.split("\t")[0] for h in hist.splitlines()],
+                         ["1", "2"])
+        out = self.run_cli("service", "revert", "clisvc", "1")
+        self.assertEqual(out.stdout, "clisvc revision 3\n", out.stderr)
+        self.assertEqual(self.run_cli("service", "get", "clisvc",
+                                      who="clisvc").stdout, "A=1\n")
+        self.assertEqual(self.run_cli("service", "get", "clisvc",
+                                      "--revision", "2").stdout,
+                         "clisvc revision 2\n  svc/a\n  svc/b\n")
+        self.run_cli("service", "disable", "clisvc")
+        self.assertEqual(self.run_cli("service", "get", "clisvc",
+                                      who="clisvc").returncode, 4)
+        self.assertIn("(disabled)", self.run_cli("service", "get",
+                                                 "clisvc").stdout)
+        self.run_cli("service", "enable", "clisvc")
+        self.assertEqual(self.run_cli("service", "get", "clisvc",
+                                      who="clisvc").stdout, "A=1\n")
+        self.assertEqual(self.run_cli("service", "revert", "clisvc",
+                                      "x").returncode, 2)
+
+    def test_blind_commands(self):
+        key = os.path.join(self.dir, "blind.key")
+        out = self.run_cli("keygen", "--blind", key)
+        self.assertIn("blind key ", out.stdout, out.stderr)
+        self.assertEqual(os.stat(key).st_mode & 0o777, 0o600)
+        plain = os.urandom(3000) + b"\0" + SECRET_VALUE.encode()
+        src = os.path.join(self.dir, "plain.bin")
+        with open(src, "wb") as f:
+            f.write(plain)
+        out = self.run_cli("blind", "put", "--key", key, "--meta",
+                           "owner=ops", "tls/key", src)
+        self.assertEqual(out.stdout, "tls/key revision 1\n", out.stderr)
+        got = self.run_cli("blind", "get", "tls/key", binary=True,
+                           COFFER_BLIND_KEY=key)
+        self.assertEqual(got.stdout, plain, got.stderr)
+        # The daemon holds only ciphertext.
+        stored = self.ok(self.client(), "blind.get", name="tls/key")
+        self.assertEqual(stored["metadata"], {"owner": "ops"})
+        self.assertNotIn(SECRET_VALUE.encode(),
+                         base64.b64decode(stored["payload"]))
+        # Standard input; --output writes a private file.
+        out = self.run_cli("blind", "put", "--key", key, "tls/key", "-",
+                           stdin=b"second", binary=True)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        dest = os.path.join(self.dir, "out.bin")
+        self.run_cli("blind", "get", "--key", key, "--revision", "1",
+                     "--output", dest, "tls/key")
+        with open(dest, "rb") as f:
+            self.assertEqual(f.read(), plain)
+        self.assertEqual(os.stat(dest).st_mode & 0o777, 0o600)
+        hist = self.run_cli("blind", "history", "tls/key").stdout
+        self.assertEqual(len(hist.splitlines()), 2)
+        self.assertEqual(self.run_cli("blind", "ls").stdout, "tls/key\t2\n")
+        self.assertEqual(self.run_cli("blind", "rm", "tls/key").returncode, 0)
+        self.assertEqual(self.run_cli("blind", "get", "--key", key,
+                                      "tls/key").returncode, 3)
+
+    def test_blind_refusals(self):
+        key, other = (os.path.join(self.dir, n) for n in ("a.key", "b.key"))
+        self.run_cli("keygen", "--blind", key)
+        self.run_cli("keygen", "--blind", other)
+        self.run_cli("blind", "put", "--key", key, "one", "-", stdin="v1")
+        wrong = self.run_cli("blind", "get", "--key", other, "one")
+        self.assertEqual(wrong.returncode, 1)
+        self.assertIn("not with this key", wrong.stderr)
+        # The daemon (or anyone with the store) moves it to another name.
+        c = self.client()
+        payload = self.ok(c, "blind.get", name="one")["payload"]
+        self.ok(c, "blind.put", name="two", payload=payload)
+        moved = self.run_cli("blind", "get", "--key", key, "two")
+        self.assertEqual(moved.returncode, 1)
+        self.assertIn("altered or belongs to another name", moved.stderr)
+        self.assertEqual(moved.stdout, "")
+        # A master key is not a blind key; no key at all is a usage error.
+        master = self.run_cli("blind", "get", "--key", self.master[0], "one")
+        self.assertIn("not a coffer blind key file", master.stderr)
+        self.assertEqual(self.run_cli("blind", "get", "one").returncode, 2)
+        big = os.path.join(self.dir, "big.bin")
+        with open(big, "wb") as f:
+            f.write(b"x" * 200000)
+        self.assertEqual(self.run_cli("blind", "put", "--key", key, "big",
+                                      big).returncode, 2)
+        # --raw: bytes the client encrypted some other way, as they are.
+        self.run_cli("blind", "put", "--raw", "raw", "-", stdin=b"\x00\xff",
+                     binary=True)
+        self.assertEqual(self.ok(c, "blind.get", name="raw")["payload"],
+                         "AP8=")
+        self.assertEqual(self.run_cli("blind", "get", "--raw", "raw",
+                                      binary=True).stdout, b"\x00\xff")
+        self.assertIn("not encrypted by coffer", self.run_cli(
+            "blind", "get", "--key", key, "raw").stderr)
 
     def test_config_file(self):
         conf = os.path.join(self.dir, "xdg", "coffer")
