@@ -117,8 +117,8 @@ START_TEST(test_error_codes)
 	coffer_client *svc = open_as("COFFER_CERT_SERVICE",
 	    env("COFFER_ENDPOINT"));
 
-	call(c, "secret.create", "{\"name\": \"lib/e\", \"pairs\": {\"K\": "
-	    "\"v\"}}", COFFER_CLIENT_OK, NULL);
+	json_decref(call(c, "secret.create", "{\"name\": \"lib/e\", "
+	    "\"pairs\": {\"K\": \"v\"}}", COFFER_CLIENT_OK, NULL));
 	call(c, "secret.create", "{\"name\": \"lib/e\", \"pairs\": {\"K\": "
 	    "\"v\"}}", COFFER_CLIENT_CONFLICT, "conflict");
 	call(c, "secret.update", "{\"name\": \"lib/e\", \"pairs\": {\"K\": "
@@ -170,7 +170,6 @@ START_TEST(test_timed_out_request_is_dropped)
 {
 	coffer_client *c = open_as("COFFER_CERT", env("COFFER_LATE_ENDPOINT"));
 	char line[16];
-	json_t *r;
 
 	coffer_client_timeout(c, 200);
 	call(c, "secret.create", "{\"name\": \"lib/late\", \"pairs\": {\"K\": "
@@ -179,8 +178,7 @@ START_TEST(test_timed_out_request_is_dropped)
 	fflush(stdout);
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), stdin));
 	coffer_client_timeout(c, 10000);
-	r = call(c, "whoami", NULL, COFFER_CLIENT_OK, NULL);
-	json_decref(r);
+	json_decref(call(c, "whoami", NULL, COFFER_CLIENT_OK, NULL));
 	call(c, "secret.get", "{\"name\": \"lib/late\"}",
 	    COFFER_CLIENT_NOT_FOUND, "not_found");
 	coffer_client_close(c);
