@@ -63,6 +63,10 @@ host_init(struct loaded *m)
 {
 	struct coffer_host *h = &m->host;
 
+	/* secure_alloc is sodium_malloc, which needs this first; the daemon
+	 * has done it, a program embedding the loader may not have. */
+	if (sodium_init() < 0)
+		abort();
 	h->struct_size = sizeof(*h);
 	h->abi_major = COFFER_ABI_MAJOR;
 	h->abi_minor = COFFER_ABI_MINOR;

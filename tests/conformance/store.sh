@@ -1,6 +1,8 @@
 #!/bin/sh
 # Run the store conformance suite on one store module with a fresh store.
-#   conformance/store.sh test_store | store_fs
+#   conformance/store.sh test_store | store_fs | store_dynamo
+# (store_dynamo: run inside tests/aws/motoserver.py, which provides the
+# endpoint and credentials.)
 # (A third-party author runs check_store_conformance with their own
 # COFFER_STORE_CONF instead.)
 set -eu
@@ -13,6 +15,9 @@ case "$module" in
 store_fs) entry="module = \"$top/modules/store-fs/.libs/store_fs.so\";
 	path = \"$dir/store\"; max_record = 65536;" ;;
 test_store) entry='module = "test_store"; max_record = 65536;' ;;
+store_dynamo) entry="module = \"$top/modules/store-dynamo/.libs/store_dynamo.so\";
+	table = \"conformance-$$\"; create_table = true;
+	retry_base_ms = 10;" ;;
 *) echo "unknown store module $module" >&2; exit 99 ;;
 esac
 cat > "$dir/cofferd.conf" <<CONF

@@ -71,11 +71,12 @@ class Daemon:
         self.proc = None
         self.log = None
 
-    def start(self, *args, wait=True):
+    def start(self, *args, wait=True, env=None):
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([COFFERD, "-f", "-c", self.conf] +
                                      list(args), stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT,
+                                     env=dict(os.environ, **(env or {})))
         if wait:
             self.wait_log("listening on", 15)
         return self

@@ -48,7 +48,7 @@ class Base(unittest.TestCase):
         self.daemon = None
 
     def start(self, keyring=None, audit=None, failure="deny", policy="",
-              port=None):
+              port=None, store=None):
         if self.daemon is not None:
             self.assertEqual(self.daemon.stop(), 0)
         keyring = self.master if keyring is None else keyring
@@ -60,8 +60,9 @@ class Base(unittest.TestCase):
         extra += policy
         auth = ('{ module = "%s"; control = "required"; certs = "%s"; }'
                 % (ct.module("auth-curve/.libs/auth_curve.so"), self.certs))
-        store = ('{ module = "%s"; path = "%s/store"; }'
-                 % (ct.module("store-fs/.libs/store_fs.so"), self.dir))
+        if store is None:
+            store = ('{ module = "%s"; path = "%s/store"; }'
+                     % (ct.module("store-fs/.libs/store_fs.so"), self.dir))
         self.daemon = ct.Daemon(self.dir, auth, store=store, extra=extra,
                                 port=port or (self.daemon.port
                                               if self.daemon else None))

@@ -1,0 +1,180 @@
+#!/usr/bin/python3
+"""Integration: cofferd on store_dynamo, against moto with signatures
+checked.  Run inside tests/aws/motoserver.py (tests/integration/store_dynamo.sh),
+which puts the endpoint and credentials in the environment.
+
+The secrets operations end to end on DynamoDB; two daemons writing the
+same secrets at once through one table (no lost update, no revision made
+twice); no plaintext in the table; and startup refusing a wrong signature,
+a missing table and a table of the wrong shape, each with a clear reason.
+"""
+import json
+import os
+import subprocess
+import sys
+import threading
+import unittest
+
+try:
+    import zmq  # noqa: F401
+except ImportError:                      # pragma: no cover
+    print("SKIP: pyzmq is not installed")
+    sys.exit(77)
+
+if "MOTO_ENDPOINT" not in os.environ:
+    print("SKIP: run inside tests/aws/motoserver.py")
+    sys.exit(77)
+
+import coffertest as ct
+import test_secrets
+
+SO = ct.module("store-dynamo/.libs/store_dynamo.so")
+MOTO_PYTHON = os.environ.get("MOTO_PYTHON", "python3")
+COUNTER = iter(range(1000000))
+
+
+def boto(code):
+    """Run CODE with boto3's dynamodb client as `ddb` (moto's python);
+    its standard output."""
+    prelude = "import boto3, json\nddb = boto3.client('dynamodb')\n"
+    out = subprocess.run([MOTO_PYTHON, "-c", prelude + code],
+                         capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        raise AssertionError(out.stderr)
+    return out.stdout
+
+
+def store(table, create=True, extra=""):
+    return ('{ module = "%s"; table = "%s"; create_table = %s; '
+            'retry_base_ms = 10; %s }'
+            % (SO, table, "true" if create else "false", extra))
+
+
+class Dynamo(test_secrets.Base):
+
+    def setUp(self):
+        super().setUp()
+        self.table = "coffer-%d-%d" % (os.getpid(), next(COUNTER))
+
+    def test_secrets_on_dynamo(self):
+        self.start(store=store(self.table))
+        c = self.client()
+        self.ok(c, "secret.create", name="prod/db",
+                pairs={"PASSWORD": test_secrets.SECRET_VALUE})
+        self.ok(c, "secret.update", name="prod/db", pairs={"PASSWORD": "2"},
+                expect=1)
+        self.err(c, "secret.update", "conflict", name="prod/db",
+                 pairs={"PASSWORD": "3"}, expect=1)
+        got = self.ok(c, "secret.get", name="prod/db", revision=1)
+        self.assertEqual(got["pairs"]["PASSWORD"], test_secrets.SECRET_VALUE)
+        self.assertEqual(self.ok(c, "secret.get", name="prod/db")["revision"],
+                         2)
+        for i in range(5):
+            self.ok(c, "secret.create", name="app/%d" % i, pairs={"K": "v"})
+        names, cursor = [], None
+        while True:
+            args = {"prefix": "app/", "limit": 2}
+            if cursor:
+                args["cursor"] = cursor
+            page = self.ok(c, "secret.list", **args)
+            names += [s["name"] for s in page["secrets"]]
+            cursor = page["cursor"]
+            if cursor is None:
+                break
+        self.assertEqual(sorted(names), ["app/%d" % i for i in range(5)])
+        hist = self.ok(c, "secret.history", name="prod/db")
+        self.assertEqual([r["revision"] for r in hist["revisions"]], [1, 2])
+        self.ok(c, "secret.delete", name="app/0")
+        self.err(c, "secret.get", "not_found", name="app/0")
+        # Only ciphertext in the table.
+        scan = boto("print(json.dumps(ddb.scan(TableName=%r)['Items']))"
+                    % self.table)
+        self.assertIn("prod/db", scan)
+        self.assertNotIn(test_secrets.SECRET_VALUE, scan)
+
+    def test_two_daemons_one_table(self):
+        self.start(store=store(self.table))
+        other_dir = os.path.join(self.dir, "second")
+        os.mkdir(other_dir, 0o700)
+        auth = ('{ module = "%s"; control = "required"; certs = "%s"; }'
+                % (ct.module("auth-curve/.libs/auth_curve.so"), self.certs))
+        second = ct.Daemon(other_dir, auth, store=store(self.table),
+                           extra='keyring = [ "%s" ];' % self.master[0])
+        self.addCleanup(second.kill)
+        second.start()
+        c = self.client()
+        self.ok(c, "secret.create", name="shared", pairs={"V": "start"})
+        acked, errors = [], []
+
+        def writer(daemon, who, n):
+            cl = ct.Client(daemon.endpoint, daemon.server_public,
+                           *self.keys[who])
+            try:
+                for i in range(n):
+                    value = "%s-%s-%d" % (daemon.port, who, i)
+                    r = cl.call("secret.update", {"name": "shared",
+                                                  "pairs": {"V": value}},
+                                timeout=60)
+                    if r is None or not r["ok"]:
+                        errors.append(r)
+                    else:
+                        acked.append((r["result"]["revision"], value))
+            finally:
+                cl.close()
+
+        threads = [threading.Thread(target=writer, args=(d, who, 8))
+                   for d in (self.daemon, second)
+                   for who in ("admin", "bob")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        revs = sorted(r for r, _ in acked)
+        self.assertEqual(revs, list(range(2, 2 + len(acked))),
+                         "each acknowledged update has its own revision")
+        for rev, value in acked:
+            got = self.ok(c, "secret.get", name="shared", revision=rev)
+            self.assertEqual(got["pairs"]["V"], value)
+        latest = self.ok(c, "secret.get", name="shared")["revision"]
+        self.assertEqual(latest, 1 + len(acked))
+
+    def refused(self, store_text, env=None):
+        """Start a daemon that must refuse to start; its log."""
+        self.daemon = ct.Daemon(self.dir, '{ module = "%s"; certs = "%s"; '
+                                'control = "required"; }'
+                                % (ct.module("auth-curve/.libs/"
+                                             "auth_curve.so"), self.certs),
+                                store=store_text,
+                                extra='keyring = [ "%s" ];' % self.master[0])
+        self.addCleanup(self.daemon.kill)
+        self.daemon.start(wait=False, env=env)
+        self.assertNotEqual(self.daemon.proc.wait(60), 0)
+        self.daemon.close_log()
+        return self.daemon.log_text()
+
+    def test_wrong_signature_refused(self):
+        log = self.refused(store(self.table),
+                           env={"AWS_SECRET_ACCESS_KEY": "wrong" * 8})
+        self.assertIn("Signature", log)
+        self.assertIn("HTTP 403", log)
+
+    def test_missing_table_named(self):
+        log = self.refused(store("absent-" + self.table, create=False))
+        self.assertIn("table absent-%s does not exist" % self.table, log)
+        self.assertIn("create_table = true", log)
+
+    def test_wrong_table_shape(self):
+        boto("ddb.create_table(TableName=%r, BillingMode='PAY_PER_REQUEST',"
+             " AttributeDefinitions=[{'AttributeName': 'id',"
+             " 'AttributeType': 'S'}], KeySchema=[{'AttributeName': 'id',"
+             " 'KeyType': 'HASH'}])" % self.table)
+        log = self.refused(store(self.table, create=False))
+        self.assertIn("its key must be pk (S, HASH) and rev (N, RANGE)", log)
+
+
+if __name__ == "__main__":
+    result = unittest.main(verbosity=2, exit=False).result
+    failed = len(result.failures) + len(result.errors)
+    print("%d passed, %d failed" % (result.testsRun - failed, failed))
+    sys.exit(1 if failed else 0)
