@@ -37,7 +37,10 @@ record_store_error(struct op_ctx *ctx, enum coffer_rc rc, const char *what,
 		return ERR_TOO_LARGE;
 	case COFFER_UNAVAILABLE:
 		log_warn("store: %s %s %s: %s", what, kind, name, err->msg);
-		S_MSG(ctx, "the store is unavailable; try again later");
+		/* The client may retry: say why (an AWS error code, say;
+		 * store messages never hold secrets). */
+		S_MSG(ctx, "the store is unavailable (%.180s); try again later",
+		    err->msg);
 		return ERR_UNAVAILABLE;
 	default:
 		log_error("store: %s %s %s: %s", what, kind, name, err->msg);

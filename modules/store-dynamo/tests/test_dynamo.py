@@ -5,15 +5,20 @@ which puts the endpoint and credentials in the environment.
 
 The secrets operations end to end on DynamoDB; two daemons writing the
 same secrets at once through one table (no lost update, no revision made
-twice); no plaintext in the table; and startup refusing a wrong signature,
-a missing table and a table of the wrong shape, each with a clear reason.
+twice); no plaintext in the table; startup refusing a wrong signature, a
+missing table and a table of the wrong shape, each with a clear reason;
+and, behind tests/aws/faultproxy.py, throttling, 5xx, dropped connections
+and slow replies at a 20% rate under load: every request ends in success
+or `unavailable`, nothing acknowledged is lost, nothing is written twice.
 """
 import json
 import os
 import subprocess
 import sys
 import threading
+import time
 import unittest
+import urllib.request
 
 try:
     import zmq  # noqa: F401
@@ -29,6 +34,8 @@ import coffertest as ct
 import test_secrets
 
 SO = ct.module("store-dynamo/.libs/store_dynamo.so")
+PROXY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                     "..", "tests", "aws", "faultproxy.py")
 MOTO_PYTHON = os.environ.get("MOTO_PYTHON", "python3")
 COUNTER = iter(range(1000000))
 
@@ -171,6 +178,113 @@ class Dynamo(test_secrets.Base):
              " 'KeyType': 'HASH'}])" % self.table)
         log = self.refused(store(self.table, create=False))
         self.assertIn("its key must be pk (S, HASH) and rev (N, RANGE)", log)
+
+
+class Faults(test_secrets.Base):
+    """The module behind tests/aws/faultproxy.py: throttling, 5xx,
+    dropped connections before and after moto applied a write, slow
+    replies."""
+
+    def setUp(self):
+        super().setUp()
+        self.table = "faults-%d-%d" % (os.getpid(), next(COUNTER))
+        port_file = os.path.join(self.dir, "proxy.port")
+        self.proxy = subprocess.Popen([sys.executable, PROXY,
+                                       os.environ["MOTO_ENDPOINT"],
+                                       port_file])
+        self.addCleanup(self.proxy.wait)
+        self.addCleanup(self.proxy.kill)
+        deadline = time.time() + 10
+        while not os.path.exists(port_file) and time.time() < deadline:
+            time.sleep(0.05)
+        with open(port_file) as f:
+            self.proxy_url = "http://127.0.0.1:%s" % f.read()
+
+    def control(self, path, doc=None):
+        data = json.dumps(doc).encode() if doc is not None else None
+        with urllib.request.urlopen(self.proxy_url + path, data,
+                                    timeout=10) as r:
+            return json.loads(r.read())
+
+    def start_behind_proxy(self, extra=""):
+        self.start(store=store(self.table, extra='endpoint = "%s"; %s'
+                               % (self.proxy_url, extra)))
+
+    def test_faults_under_load(self):
+        self.start_behind_proxy("timeout_ms = 1000;")
+        c = self.client()
+        for n in ("f0", "f1"):
+            self.ok(c, "secret.create", name=n, pairs={"V": "start"})
+        self.control("/__proxy/config", {
+            "rate": 0.2, "delay": 1.5, "faults": [
+                "throttle", "error500", "html502", "drop", "drop_after",
+                "slow"]})
+        acked, bad = [], []
+
+        def writer(who, n):
+            cl = ct.Client(self.daemon.endpoint, self.daemon.server_public,
+                           *self.keys[who])
+            try:
+                for i in range(n):
+                    name, value = "f%d" % (i % 2), "%s-%d" % (who, i)
+                    r = cl.call("secret.update", {"name": name,
+                                                  "pairs": {"V": value}},
+                                timeout=60)
+                    if r is None:
+                        bad.append("no answer: %s" % value)
+                    elif r["ok"]:
+                        acked.append((name, r["result"]["revision"], value))
+                    elif r["error"]["code"] != "unavailable":
+                        bad.append(r)
+            finally:
+                cl.close()
+
+        threads = [threading.Thread(target=writer, args=(who, 12))
+                   for who in ("admin", "bob", "carol")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        stats = self.control("/__proxy/stats")
+        self.control("/__proxy/config", {"rate": 0, "faults": []})
+        self.assertEqual(bad, [])
+        self.assertGreater(sum(stats["faults"].values()), 5, stats)
+        self.assertGreater(len(acked), 10)
+        for name in ("f0", "f1"):
+            latest = self.ok(c, "secret.get", name=name)["revision"]
+            values = [self.ok(c, "secret.get", name=name,
+                              revision=r)["pairs"]["V"]
+                      for r in range(1, latest + 1)]
+            # No revision made twice by one request.
+            self.assertEqual(len(values), len(set(values)), values)
+            for n, rev, value in acked:
+                if n == name:    # nothing acknowledged is lost
+                    self.assertEqual(values[rev - 1], value)
+
+    def test_throttling_then_unavailable(self):
+        self.start_behind_proxy()
+        c = self.client()
+        self.ok(c, "secret.create", name="t", pairs={"V": "1"})
+        self.control("/__proxy/config", {"rate": 1.0,
+                                         "faults": ["throttle"]})
+        msg = self.err(c, "secret.get", "unavailable", name="t")
+        self.assertIn("ProvisionedThroughputExceededException", msg)
+        stats = self.control("/__proxy/stats")
+        self.assertEqual(stats["requests"], 3, "max_attempts = 3")
+        self.control("/__proxy/config", {"rate": 0, "faults": []})
+        self.assertEqual(self.ok(c, "secret.get", name="t")["pairs"],
+                         {"V": "1"})
+
+    def test_slow_replies_time_out(self):
+        self.start_behind_proxy("timeout_ms = 300; max_attempts = 2;")
+        c = self.client()
+        self.ok(c, "secret.create", name="s", pairs={"V": "1"})
+        self.control("/__proxy/config", {"rate": 1.0, "delay": 3,
+                                         "faults": ["slow"]})
+        t0 = time.time()
+        msg = self.err(c, "secret.get", "unavailable", name="s")
+        self.assertLess(time.time() - t0, 3)
+        self.assertIn("Timeout", msg)
 
 
 if __name__ == "__main__":
