@@ -48,7 +48,7 @@ class Base(unittest.TestCase):
         self.daemon = None
 
     def start(self, keyring=None, audit=None, failure="deny", policy="",
-              port=None, store=None):
+              port=None, store=None, auth=None):
         if self.daemon is not None:
             self.assertEqual(self.daemon.stop(), 0)
         keyring = self.master if keyring is None else keyring
@@ -58,8 +58,10 @@ class Base(unittest.TestCase):
             extra += " keyring = [ %s ];" % ", ".join('"%s"' % k
                                                       for k in keyring)
         extra += policy
-        auth = ('{ module = "%s"; control = "required"; certs = "%s"; }'
-                % (ct.module("auth-curve/.libs/auth_curve.so"), self.certs))
+        if auth is None:
+            auth = ('{ module = "%s"; control = "required"; certs = "%s"; }'
+                    % (ct.module("auth-curve/.libs/auth_curve.so"),
+                       self.certs))
         if store is None:
             store = ('{ module = "%s"; path = "%s/store"; }'
                      % (ct.module("store-fs/.libs/store_fs.so"), self.dir))

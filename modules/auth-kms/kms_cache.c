@@ -1,0 +1,188 @@
+/*
+ * kms_cache.c - tokens KMS already vouched for, so that a repeated token
+ * costs no KMS call: an LRU of at most `size` entries, keyed (as kmsauth
+ * does) by the token, the name it claims and its user type; `to` is the
+ * instance's own.  Only the digest of a token is kept, never the token.
+ * The caller re-checks the validity window on every hit.
+ */
+#include "config.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kms.h"
+
+#define DIGEST	32
+
+struct entry {
+	uint8_t			 digest[DIGEST];
+	struct kms_window	 window;
+	const struct kms_key	*key;
+	struct entry		*prev, *next;	/* LRU order, newest first */
+	struct entry		*chain;		/* hash bucket */
+};
+
+struct kms_cache {
+	pthread_mutex_t	 lock;
+	struct entry	*entries, *newest, *oldest;
+	struct entry	**buckets;
+	size_t		 size, nbuckets, used;
+};
+
+struct kms_cache *
+kms_cache_new(size_t size)
+{
+	struct kms_cache *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->size = size > 0 ? size : 1;
+	c->nbuckets = c->size * 2;
+	c->entries = calloc(c->size, sizeof(*c->entries));
+	c->buckets = calloc(c->nbuckets, sizeof(*c->buckets));
+	if (c->entries == NULL || c->buckets == NULL) {
+		kms_cache_free(c);
+		return NULL;
+	}
+	pthread_mutex_init(&c->lock, NULL);
+	return c;
+}
+
+void
+kms_cache_free(struct kms_cache *c)
+{
+	if (c == NULL)
+		return;
+	if (c->entries != NULL && c->buckets != NULL)
+		pthread_mutex_destroy(&c->lock);
+	free(c->entries);
+	free(c->buckets);
+	free(c);
+}
+
+static void
+kms_cache_digest(const char *token, const struct kms_username *u,
+    uint8_t digest[DIGEST])
+{
+	crypto_generichash_state st;
+	uint8_t type = (uint8_t)u->type;
+
+	crypto_generichash_init(&st, NULL, 0, DIGEST);
+	crypto_generichash_update(&st, (const uint8_t *)token,
+	    strlen(token) + 1);
+	crypto_generichash_update(&st, (const uint8_t *)u->from,
+	    strlen(u->from) + 1);
+	crypto_generichash_update(&st, &type, 1);
+	crypto_generichash_final(&st, digest, DIGEST);
+}
+
+static size_t
+kms_cache_bucket(const struct kms_cache *c, const uint8_t *digest)
+{
+	uint64_t h;
+
+	memcpy(&h, digest, sizeof(h));
+	return (size_t)(h % c->nbuckets);
+}
+
+static struct entry *
+kms_cache_find(struct kms_cache *c, const uint8_t *digest)
+{
+	struct entry *e = c->buckets[kms_cache_bucket(c, digest)];
+
+	while (e != NULL && memcmp(e->digest, digest, DIGEST) != 0)
+		e = e->chain;
+	return e;
+}
+
+static void
+kms_cache_unlink(struct kms_cache *c, struct entry *e)
+{
+	if (e->prev != NULL)
+		e->prev->next = e->next;
+	else
+		c->newest = e->next;
+	if (e->next != NULL)
+		e->next->prev = e->prev;
+	else
+		c->oldest = e->prev;
+	e->prev = e->next = NULL;
+}
+
+static void
+kms_cache_push(struct kms_cache *c, struct entry *e)
+{
+	e->prev = NULL;
+	e->next = c->newest;
+	if (c->newest != NULL)
+		c->newest->prev = e;
+	c->newest = e;
+	if (c->oldest == NULL)
+		c->oldest = e;
+}
+
+int
+kms_cache_get(struct kms_cache *c, const char *token,
+    const struct kms_username *u, struct kms_window *w,
+    const struct kms_key **key)
+{
+	uint8_t digest[DIGEST];
+	struct entry *e;
+
+	kms_cache_digest(token, u, digest);
+	pthread_mutex_lock(&c->lock);
+	if ((e = kms_cache_find(c, digest)) != NULL) {
+		*w = e->window;
+		*key = e->key;
+		kms_cache_unlink(c, e);
+		kms_cache_push(c, e);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return e != NULL;
+}
+
+/* Take E out of its hash bucket. */
+static void
+kms_cache_unhash(struct kms_cache *c, struct entry *e)
+{
+	struct entry **p = &c->buckets[kms_cache_bucket(c, e->digest)];
+
+	while (*p != NULL && *p != e)
+		p = &(*p)->chain;
+	if (*p == e)
+		*p = e->chain;
+	e->chain = NULL;
+}
+
+void
+kms_cache_put(struct kms_cache *c, const char *token,
+    const struct kms_username *u, const struct kms_window *w,
+    const struct kms_key *key)
+{
+	uint8_t digest[DIGEST];
+	struct entry *e;
+	size_t b;
+
+	kms_cache_digest(token, u, digest);
+	pthread_mutex_lock(&c->lock);
+	if ((e = kms_cache_find(c, digest)) != NULL)
+		kms_cache_unlink(c, e);		/* refreshed in place */
+	else {
+		if (c->used < c->size)
+			e = &c->entries[c->used++];
+		else {			/* evict the least recently used */
+			e = c->oldest;
+			kms_cache_unlink(c, e);
+			kms_cache_unhash(c, e);
+		}
+		memcpy(e->digest, digest, DIGEST);
+		b = kms_cache_bucket(c, digest);
+		e->chain = c->buckets[b];
+		c->buckets[b] = e;
+	}
+	e->window = *w;
+	e->key = key;
+	kms_cache_push(c, e);
+	pthread_mutex_unlock(&c->lock);
+}

@@ -1,0 +1,205 @@
+#!/usr/bin/python3
+"""Integration: cofferd with auth_kms against moto's KMS, signatures
+checked.  Run inside tests/aws/motoserver.py (tests/integration/auth_kms.sh).
+
+Tokens come from tests/aws/kmstoken.py, which follows kmsauth's generator
+with boto3, as a real client would.  Valid v1 and v2 tokens for services
+and users, a scoped key's account; each defect denied (expired, not yet
+valid, too long, wrong to, wrong from, wrong user type, type not allowed,
+version out of range, wrong key, garbage base64, garbage ciphertext,
+oversized, no username); repeated tokens served from the cache (KMS calls
+counted at tests/aws/faultproxy.py); KMS down answered `unavailable`.
+"""
+import base64
+import json
+import os
+import subprocess
+import sys
+import time
+import unittest
+import urllib.request
+
+try:
+    import zmq  # noqa: F401
+except ImportError:                      # pragma: no cover
+    print("SKIP: pyzmq is not installed")
+    sys.exit(77)
+
+if "MOTO_ENDPOINT" not in os.environ:
+    print("SKIP: run inside tests/aws/motoserver.py")
+    sys.exit(77)
+
+import coffertest as ct
+import test_secrets
+
+SO = ct.module("auth-kms/.libs/auth_kms.so")
+AWS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                   "..", "tests", "aws")
+MOTO_PYTHON = os.environ.get("MOTO_PYTHON", "python3")
+TO = "coffer-test"
+COUNTER = iter(range(1000000))
+
+
+def boto(code):
+    out = subprocess.run([MOTO_PYTHON, "-c", "import boto3, json\n"
+                          "kms = boto3.client('kms')\n" + code],
+                         capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        raise AssertionError(out.stderr)
+    return out.stdout
+
+
+class Kms(test_secrets.Base):
+
+    def setUp(self):
+        super().setUp()
+        n = "%d-%d" % (os.getpid(), next(COUNTER))
+        self.alias = {k: "alias/%s-%s" % (k, n)
+                      for k in ("svc", "usr", "scoped", "other")}
+        boto("".join("kms.create_alias(AliasName=%r, TargetKeyId="
+                      "kms.create_key()['KeyMetadata']['KeyId'])\n" % a
+                      for a in self.alias.values()))
+        port_file = os.path.join(self.dir, "proxy.port")
+        self.proxy = subprocess.Popen([sys.executable,
+                                       os.path.join(AWS, "faultproxy.py"),
+                                       os.environ["MOTO_ENDPOINT"],
+                                       port_file])
+        self.addCleanup(self.proxy.wait)
+        self.addCleanup(self.proxy.kill)
+        deadline = time.time() + 10
+        while not os.path.exists(port_file) and time.time() < deadline:
+            time.sleep(0.05)
+        with open(port_file) as f:
+            self.proxy_url = "http://127.0.0.1:%s" % f.read()
+
+    def control(self, path, doc=None):
+        data = json.dumps(doc).encode() if doc is not None else None
+        with urllib.request.urlopen(self.proxy_url + path, data,
+                                    timeout=10) as r:
+            return json.loads(r.read())
+
+    def start_kms(self, extra='user_types = [ "service", "user" ];'):
+        auth = ('{ module = "%s"; control = "required"; to = "%s"; '
+                'endpoint = "%s"; keys = [ "%s" ]; user_keys = [ "%s" ]; '
+                'scoped_keys = [ "%s=sandbox" ]; retry_base_ms = 10; %s }'
+                % (SO, TO, self.proxy_url, self.alias["svc"],
+                   self.alias["usr"], self.alias["scoped"], extra))
+        self.start(auth=auth)
+
+    def token(self, key="svc", sender="web", *args):
+        return subprocess.run(
+            [MOTO_PYTHON, os.path.join(AWS, "kmstoken.py"),
+             self.alias.get(key, key), sender, TO] + list(args),
+            capture_output=True, text=True, timeout=60,
+            check=True).stdout.strip()
+
+    def whoami(self, token, username):
+        c = ct.Client(self.daemon.endpoint, self.daemon.server_public)
+        self.addCleanup(c.close)
+        creds = {}
+        if token is not None:
+            creds["token"] = token
+        if username is not None:
+            creds["username"] = username
+        return c.call("whoami", credentials=creds)
+
+    def allowed(self, token, username):
+        r = self.whoami(token, username)
+        self.assertTrue(r["ok"], r)
+        return r["result"]
+
+    def denied(self, token, username, reason):
+        r = self.whoami(token, username)
+        self.assertFalse(r["ok"], r)
+        self.assertEqual(r["error"]["code"], "denied", r)
+        if reason is not None:
+            self.daemon.wait_log(reason)
+        return r
+
+    def test_valid_tokens(self):
+        self.start_kms()
+        me = self.allowed(self.token(), "2/service/web")
+        self.assertEqual((me["name"], me["type"], me["module"]),
+                         ("web", "service", "auth_kms"))
+        self.assertEqual(me["attributes"]["kms_key"], self.alias["svc"])
+        me = self.allowed(self.token("svc", "batch", "--version", "1"),
+                          "batch")
+        self.assertEqual((me["name"], me["type"]), ("batch", "service"))
+        me = self.allowed(self.token("usr", "alice", "--user-type", "user"),
+                          "2/user/alice")
+        self.assertEqual((me["name"], me["type"]), ("alice", "user"))
+        me = self.allowed(self.token("scoped", "sbx"), "2/service/sbx")
+        self.assertEqual(me["attributes"]["account"], "sandbox")
+
+    def test_defects_denied(self):
+        self.start_kms()
+        good = self.token()
+        self.denied(self.token("svc", "web", "--shift", "-30"),
+                    "2/service/web", "the token has expired")
+        self.denied(self.token("svc", "web", "--shift", "30"),
+                    "2/service/web", "the token is not valid yet")
+        self.denied(self.token("svc", "web", "--lifetime", "70"),
+                    "2/service/web", "lifetime of 4200 s is over the 3600")
+        self.denied(self.token("svc", "web", "--context", "to=elsewhere"),
+                    "2/service/web", "KMS refused the token for web")
+        self.denied(good, "2/service/db", "KMS refused the token for db")
+        self.denied(self.token("usr", "web", "--user-type", "user"),
+                    "2/service/web", "KMS refused the token for web")
+        self.denied(self.token("other"), "2/service/web",
+                    "not an auth key for services")
+        self.denied(self.token("usr", "web"), "2/service/web",
+                    "not an auth key for services")
+        self.denied("!!not base64!!", "2/service/web",
+                    "not base64 of a KMS ciphertext")
+        self.denied(base64.b64encode(os.urandom(120)).decode(),
+                    "2/service/web", "KMS refused the token")
+        # Oversized: the daemon refuses the request before any module.
+        r = self.whoami("A" * 9000, "2/service/web")
+        self.assertEqual(r["error"]["code"], "bad_request", r)
+        self.assertIn("credentials.token", r["error"]["message"])
+        self.denied(good, None, "a token without a username")
+        self.denied(good, "2/robot/web", "unknown user type")
+        self.denied(None, None, None)      # no token: auth_kms ignores it
+        self.assertNotIn(good, self.daemon.log_text())
+        # And the good one still works.
+        self.allowed(good, "2/service/web")
+
+    def test_types_and_versions_narrowed(self):
+        self.start_kms("min_version = 2;")
+        self.denied(self.token("usr", "alice", "--user-type", "user"),
+                    "2/user/alice", "user tokens are not accepted here")
+        self.denied(self.token("svc", "web", "--version", "1"), "web",
+                    "token version 1 is outside 2 to 2")
+        self.allowed(self.token(), "2/service/web")
+
+    def test_cache_spares_kms(self):
+        self.start_kms()
+        tok = self.token()
+        self.control("/__proxy/config", {"rate": 0, "faults": []})
+        for _ in range(5):
+            self.allowed(tok, "2/service/web")
+        stats = self.control("/__proxy/stats")
+        self.assertEqual(stats["targets"].get("TrentService.Decrypt"), 1,
+                         stats)
+        # A cached token claimed by another name is not a hit.
+        self.denied(tok, "2/service/db", "KMS refused the token for db")
+        stats = self.control("/__proxy/stats")
+        self.assertEqual(stats["targets"].get("TrentService.Decrypt"), 2)
+
+    def test_kms_unavailable(self):
+        self.start_kms()
+        tok = self.token()
+        self.control("/__proxy/config", {"rate": 1.0,
+                                         "faults": ["error500"]})
+        r = self.whoami(tok, "2/service/web")
+        self.assertFalse(r["ok"], r)
+        self.assertEqual(r["error"]["code"], "unavailable", r)
+        self.control("/__proxy/config", {"rate": 0, "faults": []})
+        self.allowed(tok, "2/service/web")
+
+
+if __name__ == "__main__":
+    result = unittest.main(verbosity=2, exit=False).result
+    failed = len(result.failures) + len(result.errors)
+    print("%d passed, %d failed" % (result.testsRun - failed, failed))
+    sys.exit(1 if failed else 0)
