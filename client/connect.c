@@ -25,6 +25,10 @@ conn_option(int ch, const char *arg, struct conn *c)
 	case 'K': c->cert = arg; return 1;
 	case 'T': c->timeout = atoi(arg) * 1000; return 1;
 	case 'j': c->json = 1; return 1;
+	case 0x100: c->kms_key = arg; return 1;
+	case 0x101: c->kms_from = arg; return 1;
+	case 0x102: c->kms_to = arg; return 1;
+	case 0x103: c->kms_user_type = arg; return 1;
 	}
 	return 0;
 }
@@ -51,6 +55,14 @@ conn_file(struct conn *c, config_t *cfg)
 		config_lookup_string(cfg, "server_key", &c->server_key);
 	if (c->cert == NULL)
 		config_lookup_string(cfg, "cert", &c->cert);
+	if (c->kms_key == NULL)
+		config_lookup_string(cfg, "kms_key", &c->kms_key);
+	if (c->kms_from == NULL)
+		config_lookup_string(cfg, "kms_from", &c->kms_from);
+	if (c->kms_to == NULL)
+		config_lookup_string(cfg, "kms_to", &c->kms_to);
+	if (c->kms_user_type == NULL)
+		config_lookup_string(cfg, "kms_user_type", &c->kms_user_type);
 }
 
 /* An environment variable that is set and not empty, else NULL. */
@@ -71,6 +83,14 @@ conn_env(struct conn *c)
 		c->server_key = conn_getenv("COFFER_SERVER_KEY");
 	if (c->cert == NULL)
 		c->cert = conn_getenv("COFFER_CERT");
+	if (c->kms_key == NULL)
+		c->kms_key = conn_getenv("COFFER_KMS_KEY");
+	if (c->kms_from == NULL)
+		c->kms_from = conn_getenv("COFFER_KMS_FROM");
+	if (c->kms_to == NULL)
+		c->kms_to = conn_getenv("COFFER_KMS_TO");
+	if (c->kms_user_type == NULL)
+		c->kms_user_type = conn_getenv("COFFER_KMS_USER_TYPE");
 }
 
 /* The server key in Z85: given so, or read from a certificate file. */
@@ -103,10 +123,11 @@ conn_open(struct conn *c, coffer_client **client_r)
 	config_init(&cfg);
 	conn_env(c);
 	conn_file(c, &cfg);
-	if (c->endpoint == NULL || c->server_key == NULL || c->cert == NULL)
+	if (c->endpoint == NULL || c->server_key == NULL ||
+	    (c->cert == NULL && c->kms_key == NULL))
 		rc = cli_fail(CLI_USAGE, "say where the daemon is: --endpoint, "
-		    "--server-key and --cert (or COFFER_ENDPOINT, "
-		    "COFFER_SERVER_KEY, COFFER_CERT, or "
+		    "--server-key and --cert or --kms-key (or COFFER_ENDPOINT, "
+		    "COFFER_SERVER_KEY, COFFER_CERT or COFFER_KMS_KEY, or "
 		    "~/.config/coffer/client.conf)");
 	if (rc == CLI_OK)
 		rc = conn_server_key(c->server_key, server);
@@ -115,6 +136,9 @@ conn_open(struct conn *c, coffer_client **client_r)
 		rc = cli_fail(CLI_FAIL, "%s", err.message);
 	if (rc == CLI_OK && c->timeout > 0)
 		coffer_client_timeout(*client_r, c->timeout);
+	if (rc == CLI_OK && c->kms_key != NULL &&
+	    (rc = kmsauth_credentials(c, *client_r)) != CLI_OK)
+		coffer_client_close(*client_r);
 	config_destroy(&cfg);
 	return rc;
 }

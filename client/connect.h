@@ -19,6 +19,9 @@
 
 struct conn {
 	const char	*endpoint, *server_key, *cert;
+	/* KMS auth (auth_kms): a kmsauth token instead of, or besides, a
+	 * certificate. */
+	const char	*kms_key, *kms_from, *kms_to, *kms_user_type;
 	int		 timeout;
 	int		 json;
 };
@@ -28,19 +31,31 @@ struct conn {
 	{ "server-key", required_argument, NULL, 'S' }, \
 	{ "cert", required_argument, NULL, 'K' }, \
 	{ "timeout", required_argument, NULL, 'T' }, \
-	{ "json", no_argument, NULL, 'j' }
+	{ "json", no_argument, NULL, 'j' }, \
+	{ "kms-key", required_argument, NULL, 0x100 }, \
+	{ "kms-from", required_argument, NULL, 0x101 }, \
+	{ "kms-to", required_argument, NULL, 0x102 }, \
+	{ "kms-user-type", required_argument, NULL, 0x103 }
 #define CONN_HELP \
 	"  --endpoint URL      the daemon (or $COFFER_ENDPOINT)\n" \
 	"  --server-key KEY    its public key: a certificate file or Z85\n" \
 	"                      (or $COFFER_SERVER_KEY)\n" \
 	"  --cert FILE         your _secret certificate (or $COFFER_CERT)\n" \
 	"  --timeout SECONDS   wait at most this long for an answer\n" \
-	"  --json              print the daemon's answer as JSON\n"
+	"  --json              print the daemon's answer as JSON\n" \
+	"  --kms-key KEY       authenticate with a kmsauth token made with\n" \
+	"                      this KMS key (or $COFFER_KMS_KEY); then\n" \
+	"                      --cert is optional\n" \
+	"  --kms-from NAME     your name in the token ($COFFER_KMS_FROM)\n" \
+	"  --kms-to NAME       the server's auth_kms 'to' ($COFFER_KMS_TO)\n" \
+	"  --kms-user-type T   service (default) or user\n"
 
 /* 1 if CH was a connection option (taken into C), else 0. */
 int	 conn_option(int ch, const char *arg, struct conn *c);
 /* Fill what is missing, connect.  A CLI_* exit code. */
 int	 conn_open(struct conn *c, coffer_client **client_r);
+/* kmsauth.c: make or reuse a token for C and give it to CLIENT. */
+int	 kmsauth_credentials(const struct conn *c, coffer_client *client);
 /* Call OP with ARGS (its reference is taken); on success *RESULT_R is the
  * result.  A CLI_* exit code; the failure is printed. */
 int	 conn_call(coffer_client *client, const char *op, json_t *args,

@@ -64,7 +64,8 @@ client_socket(struct coffer_client *c)
 	    zmq_connect(c->sock, c->endpoint) ? -1 : 0;
 }
 
-/* The client's own keys from CERT_PATH into C. */
+/* The client's own keys from CERT_PATH into C; a new pair for this
+ * connection alone when CERT_PATH is NULL. */
 static enum coffer_client_rc
 client_keys(struct coffer_client *c, const char *cert_path,
     struct coffer_client_error *err)
@@ -73,7 +74,12 @@ client_keys(struct coffer_client *c, const char *cert_path,
 	struct cert me;
 	enum coffer_client_rc rc = COFFER_CLIENT_OK;
 
-	if (cert_load(&me, cert_path, why) < 0)
+	memset(&me, 0, sizeof(me));
+	if (cert_path == NULL && zmq_curve_keypair(me.public_key,
+	    me.secret_key) != 0)
+		return client_fail(err, COFFER_CLIENT_ERROR, "", "cannot make "
+		    "a CURVE key pair: %s", zmq_strerror(errno));
+	if (cert_path != NULL && cert_load(&me, cert_path, why) < 0)
 		return client_fail(err, COFFER_CLIENT_ERROR, "", "%s: %s",
 		    cert_path, why);
 	if (me.secret_key[0] == '\0')

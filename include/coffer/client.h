@@ -58,7 +58,9 @@ typedef struct coffer_client coffer_client;
 
 /*
  * Connect to ENDPOINT ("tcp://host:port"), whose public key is SERVER_KEY
- * (40 Z85 characters), as the key pair in CERT_PATH (a _secret certificate).
+ * (40 Z85 characters), as the key pair in CERT_PATH (a _secret certificate),
+ * or, with CERT_PATH NULL, a key pair made for this handle alone (for
+ * token auth: the connection is encrypted, the token says who you are).
  * On success *CLIENT_R is the handle; close it with coffer_client_close().
  * Connecting is lazy: an unreachable daemon shows at the first call.
  */

@@ -14,6 +14,9 @@ requests, set at run time, meets a fault instead:
     drop         the connection closed without an answer, not forwarded
     drop_after   forwarded (moto applies it), then closed without an answer
     slow         forwarded, answered only after `delay` seconds
+    json:S:CODE  status S with an AWS JSON error CODE, not forwarded (for
+                 errors moto does not model: DisabledException,
+                 IncorrectKeyException, KMSInternalException, ...)
 
 Control, on the same port:
 
@@ -86,6 +89,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif fault == "html502":
             self.reply(502, "<html><body>Bad Gateway</body></html>",
                        "text/html")
+        elif fault and fault.startswith("json:"):
+            _, status, code = fault.split(":", 2)
+            self.reply(int(status), json.dumps({
+                "__type": code, "message": "injected " + code}))
         elif fault == "drop":
             self.close_connection = True
             self.connection.shutdown(2)

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Run the auth conformance suite on one of our auth modules.
 
-    conformance/auth.py test_auth | auth_curve
+    conformance/auth.py test_auth | auth_curve | auth_kms
+
+(auth_kms inside tests/aws/motoserver.py, for its KMS.)
 
 Makes the module's credentials (pyzmq certificates, and for auth_curve
 also files from `coffer keygen`), a cofferd.conf and the cases file, then
@@ -72,7 +74,56 @@ def test_auth_setup():
     return entry, cases
 
 
+def kms_setup():
+    """Keys in moto (run inside tests/aws/motoserver.py) and tokens made
+    as kmsauth makes them."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    moto = os.environ.get("MOTO_PYTHON", "python3")
+    aliases = {k: "alias/conf-%s-%d" % (k, os.getpid())
+               for k in ("svc", "usr", "other")}
+    subprocess.run([moto, "-c", "import boto3\nkms = boto3.client('kms')\n"
+                    + "".join("kms.create_alias(AliasName=%r, TargetKeyId="
+                              "kms.create_key()['KeyMetadata']['KeyId'])\n"
+                              % a for a in aliases.values())], check=True)
+
+    def token(key, sender, *args):
+        return subprocess.run(
+            [moto, os.path.join(here, "..", "aws", "kmstoken.py"),
+             aliases[key], sender, "conformance"] + list(args),
+            check=True, capture_output=True, text=True).stdout.strip()
+
+    entry = ('module = "%s/modules/auth-kms/.libs/auth_kms.so"; '
+             'to = "conformance"; keys = [ "%s" ]; user_keys = [ "%s" ]; '
+             'user_types = [ "service", "user" ];'
+             % (top, aliases["svc"], aliases["usr"]))
+    cases = [
+        {"what": "v2 service token", "token": token("svc", "web"),
+         "username": "2/service/web", "expect": "ok", "name": "web",
+         "type": "service"},
+        {"what": "v1 service token",
+         "token": token("svc", "batch", "--version", "1"),
+         "username": "batch", "expect": "ok", "name": "batch",
+         "type": "service"},
+        {"what": "v2 user token",
+         "token": token("usr", "alice", "--user-type", "user"),
+         "username": "2/user/alice", "expect": "ok", "name": "alice",
+         "type": "user"},
+        {"what": "expired", "token": token("svc", "web", "--shift", "-30"),
+         "username": "2/service/web", "expect": "denied"},
+        {"what": "another key", "token": token("other", "web"),
+         "username": "2/service/web", "expect": "denied"},
+        {"what": "claims another name", "token": token("svc", "web"),
+         "username": "2/service/db", "expect": "denied"},
+        {"what": "not base64", "token": "%%%", "username": "web",
+         "expect": "denied"},
+        {"what": "a CURVE key is not its business",
+         "curve_key": keypair(), "expect": "ignore"},
+    ]
+    return entry, cases
+
+
 entry, cases = {"auth_curve": curve_setup,
+                "auth_kms": kms_setup,
                 "test_auth": test_auth_setup}[module]()
 conf = os.path.join(work, "cofferd.conf")
 with open(conf, "w") as f:

@@ -49,7 +49,8 @@ def boto(code):
     return out.stdout
 
 
-class Kms(test_secrets.Base):
+class KmsBase(test_secrets.Base):
+    """Keys in moto, the fault proxy, a daemon with auth_kms."""
 
     def setUp(self):
         super().setUp()
@@ -115,6 +116,9 @@ class Kms(test_secrets.Base):
         if reason is not None:
             self.daemon.wait_log(reason)
         return r
+
+
+class Kms(KmsBase):
 
     def test_valid_tokens(self):
         self.start_kms()
@@ -186,6 +190,39 @@ class Kms(test_secrets.Base):
         stats = self.control("/__proxy/stats")
         self.assertEqual(stats["targets"].get("TrentService.Decrypt"), 2)
 
+    def test_kms_failures_moto_lacks(self):
+        self.start_kms()
+        for code in ("DisabledException", "IncorrectKeyException",
+                     "KMSInvalidStateException"):
+            self.control("/__proxy/config", {"rate": 1.0,
+                                             "faults": ["json:400:" + code]})
+            self.denied(self.token("svc", "web%d" % len(code)),
+                        "2/service/web%d" % len(code), code)
+        self.control("/__proxy/config", {
+            "rate": 1.0, "faults": ["json:500:KMSInternalException"]})
+        r = self.whoami(self.token(), "2/service/web")
+        self.assertEqual(r["error"]["code"], "unavailable", r)
+        stats = self.control("/__proxy/stats")
+        self.assertEqual(stats["targets"]["TrentService.Decrypt"], 3,
+                         "KMS internal errors are retried")
+
+    def test_stack_curve_or_kms(self):
+        auth = ('{ module = "%s"; control = "sufficient"; certs = "%s"; },'
+                '{ module = "%s"; control = "required"; to = "%s"; '
+                'endpoint = "%s"; keys = [ "%s" ]; retry_base_ms = 10; }'
+                % (ct.module("auth-curve/.libs/auth_curve.so"), self.certs,
+                   SO, TO, self.proxy_url, self.alias["svc"]))
+        self.start(auth=auth)
+        # A known CURVE key gets in, token or not.
+        me = self.ok(self.client("bob"), "whoami")
+        self.assertEqual((me["name"], me["module"]), ("bob", "auth_curve"))
+        # An unknown key with a valid token gets in as the token says.
+        me = self.allowed(self.token(), "2/service/web")
+        self.assertEqual((me["name"], me["module"]), ("web", "auth_kms"))
+        # Neither: denied.
+        self.denied(None, None, None)
+        self.denied(self.token("other"), "2/service/web", "not an auth key")
+
     def test_kms_unavailable(self):
         self.start_kms()
         tok = self.token()
@@ -196,6 +233,76 @@ class Kms(test_secrets.Base):
         self.assertEqual(r["error"]["code"], "unavailable", r)
         self.control("/__proxy/config", {"rate": 0, "faults": []})
         self.allowed(tok, "2/service/web")
+
+
+class Cli(KmsBase):
+    """coffer with --kms-key: tokens made by libcoffer-kms."""
+
+    def run_cli(self, *args, **env):
+        base = {"COFFER_ENDPOINT": self.daemon.endpoint,
+                "COFFER_SERVER_KEY": self.daemon.server_public,
+                "COFFER_KMS_KEY": self.alias["svc"],
+                "COFFER_KMS_FROM": "web", "COFFER_KMS_TO": TO,
+                "COFFER_KMS_LIBRARY": os.path.join(
+                    ct.BUILDDIR, "client", ".libs", "libcoffer-kms.so.0"),
+                "COFFER_KMS_CACHE": self.cache,
+                "AWS_ENDPOINT_URL_KMS": self.proxy_url}
+        base.update(env)
+        return subprocess.run([ct.COFFER] + list(args), capture_output=True,
+                              text=True, timeout=60,
+                              env=dict(os.environ, **base))
+
+    def encrypts(self):
+        return self.control("/__proxy/stats")["targets"].get(
+            "TrentService.Encrypt", 0)
+
+    def test_cli_tokens_and_cache(self):
+        self.cache = os.path.join(self.dir, "kms-token")
+        self.start_kms()
+        out = self.run_cli("whoami")
+        self.assertEqual(out.stdout, "web (service, by auth_kms)\n",
+                         out.stderr)
+        self.assertEqual(self.encrypts(), 1)
+        # kmsauth's cache format, private.
+        self.assertEqual(os.stat(self.cache).st_mode & 0o777, 0o600)
+        with open(self.cache) as f:
+            cached = json.load(f)
+        self.assertEqual(cached["auth_context"], {
+            "from": "web", "to": TO, "user_type": "service"})
+        self.assertEqual(len(cached["not_after"]), 16)
+        self.assertNotIn(cached["token"], self.daemon.log_text())
+        # Reused: no new Encrypt.
+        self.assertEqual(self.run_cli("whoami").returncode, 0)
+        self.assertEqual(self.encrypts(), 1)
+        # Another identity does not reuse it.
+        out = self.run_cli("whoami", "--kms-key", self.alias["usr"],
+                           "--kms-from", "alice", "--kms-user-type", "user")
+        self.assertEqual(out.stdout, "alice (user, by auth_kms)\n",
+                         out.stderr)
+        self.assertEqual(self.encrypts(), 2)
+        # A cache others could read is not trusted.
+        self.run_cli("whoami")
+        n = self.encrypts()
+        os.chmod(self.cache, 0o644)
+        self.assertEqual(self.run_cli("whoami").returncode, 0)
+        self.assertEqual(self.encrypts(), n + 1)
+
+    def test_cli_kms_errors(self):
+        self.cache = ""
+        self.start_kms()
+        out = self.run_cli("whoami", COFFER_KMS_FROM="")
+        self.assertEqual(out.returncode, 2, out.stderr)
+        self.assertIn("--kms-from", out.stderr)
+        out = self.run_cli("whoami", COFFER_KMS_LIBRARY="/nonexistent.so")
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("needs libcoffer-kms", out.stderr)
+        out = self.run_cli("whoami", "--kms-key", self.alias["other"])
+        self.assertEqual(out.returncode, 4, out.stderr)
+        self.control("/__proxy/config", {"rate": 1.0,
+                                         "faults": ["error500"]})
+        out = self.run_cli("whoami")
+        self.assertEqual(out.returncode, 6, out.stderr)
+        self.assertIn("KMS Encrypt", out.stderr)
 
 
 if __name__ == "__main__":
