@@ -15,6 +15,7 @@
 #include "log.h"
 #include "seal.h"
 #include "record.h"
+#include "scratch.h"
 
 #define S_MSG(ctx, ...) snprintf((ctx)->msg, sizeof((ctx)->msg), __VA_ARGS__)
 
@@ -55,7 +56,8 @@ record_unseal(struct op_ctx *ctx, const char *kind, const char *name, uint64_t r
 {
 	char err[SEAL_ERR_MAX];
 	size_t len = rec->len > SEAL_OVERHEAD ? rec->len - SEAL_OVERHEAD : 0;
-	uint8_t *plain = sodium_malloc(len + 1);
+	size_t used = len + 1;
+	uint8_t *plain = scratch_get(used);
 	enum seal_result r;
 
 	if (plain == NULL) {
@@ -66,7 +68,7 @@ record_unseal(struct op_ctx *ctx, const char *kind, const char *name, uint64_t r
 	    plain, &len, err);
 	if (r == SEAL_OK)
 		*doc_r = json_loadb((const char *)plain, len, 0, NULL);
-	sodium_free(plain);	/* wipes */
+	scratch_done(plain, used);
 	if (r != SEAL_OK || !json_is_object(*doc_r)) {
 		log_error("%s %s revision %llu: %s", kind, name,
 		    (unsigned long long)rev, r != SEAL_OK ? err :
@@ -278,8 +280,8 @@ static enum errcode
 record_reseal_bytes(struct op_ctx *ctx, const char *kind, const char *name,
     uint64_t rev, const struct coffer_buf *rec, uint8_t *out)
 {
-	size_t len = rec->len - SEAL_OVERHEAD;
-	uint8_t *plain = sodium_malloc(len + 1);
+	size_t len = rec->len - SEAL_OVERHEAD, used = len + 1;
+	uint8_t *plain = scratch_get(used);
 	char err[SEAL_ERR_MAX];
 	enum seal_result r;
 
@@ -291,7 +293,7 @@ record_reseal_bytes(struct op_ctx *ctx, const char *kind, const char *name,
 	    &len, err);
 	if (r == SEAL_OK)
 		seal_close(ctx->ring, kind, name, rev, plain, len, out);
-	sodium_free(plain);
+	scratch_done(plain, used);
 	if (r != SEAL_OK) {
 		log_error("%s %s revision %llu: %s; not resealed", kind, name,
 		    (unsigned long long)rev, err);

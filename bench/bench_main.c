@@ -1,0 +1,265 @@
+/*
+ * bench_main.c - coffer-bench: options, the runs, the report.
+ *
+ *	coffer-bench --endpoint URL --server-key KEY --cert FILE
+ *	    [--service NAME --service-cert FILE] [--connections N]
+ *	    [--inflight K] [--duration S] [--warmup S]
+ *	    [--mix get=80,service=10,update=10] [--names N] [--value-bytes B]
+ *	    [--baseline] [--json]
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "cert.h"
+
+static const char *const op_names[BENCH_OPS] = { "get", "service", "update" };
+
+static const char usage[] =
+    "usage: coffer-bench --endpoint URL --server-key KEY|FILE --cert FILE\n"
+    "           [--service NAME --service-cert FILE] [--connections N]\n"
+    "           [--inflight K] [--duration S] [--warmup S]\n"
+    "           [--mix get=P,service=P,update=P] [--names N]\n"
+    "           [--value-bytes B] [--baseline] [--json]\n";
+
+static int
+parse_mix(struct bench_opts *o, char *spec)
+{
+	char *tok, *save = NULL;
+	int sum = 0;
+
+	memset(o->mix, 0, sizeof(o->mix));
+	for (tok = strtok_r(spec, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		int op;
+
+		if (eq == NULL)
+			return -1;
+		*eq = '\0';
+		for (op = 0; op < BENCH_OPS && strcmp(op_names[op], tok) != 0;
+		    op++)
+			;
+		if (op == BENCH_OPS)
+			return -1;
+		o->mix[op] = atoi(eq + 1);
+		sum += o->mix[op];
+	}
+	return sum == 100 ? 0 : -1;
+}
+
+/* The server key in Z85, given so or as a certificate file. */
+static int
+server_key(const char *given, char z85[41])
+{
+	char err[CERT_ERR_MAX];
+	struct cert c;
+
+	if (strlen(given) == 40) {
+		memcpy(z85, given, 41);
+		return 0;
+	}
+	if (cert_load(&c, given, err) < 0) {
+		fprintf(stderr, "coffer-bench: %s: %s\n", given, err);
+		return -1;
+	}
+	memcpy(z85, c.public_key, 41);
+	cert_wipe(&c);
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, struct bench_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "endpoint", required_argument, NULL, 'e' },
+		{ "server-key", required_argument, NULL, 'k' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "service", required_argument, NULL, 's' },
+		{ "service-cert", required_argument, NULL, 'S' },
+		{ "connections", required_argument, NULL, 'n' },
+		{ "inflight", required_argument, NULL, 'i' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "mix", required_argument, NULL, 'm' },
+		{ "names", required_argument, NULL, 'N' },
+		{ "value-bytes", required_argument, NULL, 'v' },
+		{ "baseline", no_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'e': o->endpoint = optarg; break;
+		case 'k': o->server_key = optarg; break;
+		case 'c': o->cert = optarg; break;
+		case 's': o->service = optarg; break;
+		case 'S': o->service_cert = optarg; break;
+		case 'n': o->connections = atoi(optarg); break;
+		case 'i': o->inflight = atoi(optarg); break;
+		case 'd': o->duration = atof(optarg); break;
+		case 'w': o->warmup = atof(optarg); break;
+		case 'm':
+			if (parse_mix(o, optarg) < 0) {
+				fprintf(stderr, "coffer-bench: --mix: OP=PERCENT,"
+				    " ... adding up to 100 (get, service, "
+				    "update)\n");
+				return -1;
+			}
+			break;
+		case 'N': o->names = atoi(optarg); break;
+		case 'v': o->value_bytes = atoi(optarg); break;
+		case 'b': o->baseline = 1; break;
+		case 'j': o->json = 1; break;
+		case 'h': fputs(usage, stdout); exit(0);
+		default: fputs(usage, stderr); return -1;
+		}
+	}
+	if (o->endpoint == NULL || o->server_key == NULL || o->cert == NULL ||
+	    o->connections < 1 || o->inflight < 1 || o->inflight > 256 ||
+	    o->duration <= 0 || o->names < 1 || o->value_bytes < 0 ||
+	    o->value_bytes > 30000) {
+		fputs(usage, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+struct summary {
+	double		 rate;		/* requests per second, all ops */
+	uint64_t	 errors;
+	struct bench_hist all;
+};
+
+static void
+summarise(const struct bench_result *r, struct summary *s)
+{
+	uint64_t done = 0;
+
+	memset(s, 0, sizeof(*s));
+	for (int op = 0; op < BENCH_OPS; op++) {
+		done += r->done[op];
+		s->errors += r->errors[op];
+		hist_merge(&s->all, &r->hist[op]);
+	}
+	s->rate = (double)done / r->seconds;
+}
+
+static void
+print_json_run(const char *name, const struct bench_result *r,
+    const struct summary *s)
+{
+	printf("\"%s\": {\"requests_per_s\": %.0f, \"errors\": %llu, "
+	    "\"p50_us\": %llu, \"p99_us\": %llu, \"p999_us\": %llu, "
+	    "\"max_us\": %llu, \"ops\": {", name, s->rate,
+	    (unsigned long long)s->errors,
+	    (unsigned long long)hist_percentile(&s->all, 50),
+	    (unsigned long long)hist_percentile(&s->all, 99),
+	    (unsigned long long)hist_percentile(&s->all, 99.9),
+	    (unsigned long long)s->all.max);
+	for (int op = 0, first = 1; op < BENCH_OPS; op++) {
+		if (r->done[op] + r->errors[op] == 0)
+			continue;
+		printf("%s\"%s\": {\"requests_per_s\": %.0f, \"reply_bytes\": "
+		    "%zu, \"p50_us\": %llu, \"p99_us\": %llu}", first ? "" : ", ",
+		    op_names[op], (double)r->done[op] / r->seconds,
+		    r->reply_bytes[op],
+		    (unsigned long long)hist_percentile(&r->hist[op], 50),
+		    (unsigned long long)hist_percentile(&r->hist[op], 99));
+		first = 0;
+	}
+	printf("}}");
+}
+
+static void
+print_human_run(const char *name, const struct bench_result *r,
+    const struct summary *s)
+{
+	printf("%-9s %10.0f req/s  p50 %6llu us  p99 %6llu us  p99.9 %6llu us"
+	    "  max %7llu us  errors %llu\n", name, s->rate,
+	    (unsigned long long)hist_percentile(&s->all, 50),
+	    (unsigned long long)hist_percentile(&s->all, 99),
+	    (unsigned long long)hist_percentile(&s->all, 99.9),
+	    (unsigned long long)s->all.max, (unsigned long long)s->errors);
+	for (int op = 0; op < BENCH_OPS; op++)
+		if (r->done[op] + r->errors[op] > 0)
+			printf("  %-7s %10.0f req/s  p50 %6llu us  p99 %6llu us"
+			    "  reply %zu bytes\n", op_names[op],
+			    (double)r->done[op] / r->seconds,
+			    (unsigned long long)hist_percentile(&r->hist[op],
+			    50), (unsigned long long)hist_percentile(
+			    &r->hist[op], 99), r->reply_bytes[op]);
+	if (r->first_error[0] != '\0')
+		printf("  first error: %s\n", r->first_error);
+}
+
+/* Probe the daemon's reply sizes, then run against it and, if asked,
+ * against the echo baseline with those sizes. */
+static int
+run(const struct bench_opts *o, const char *key, struct bench_result *daemon,
+    struct bench_result *base)
+{
+	struct bench_opts probe = *o;
+	char ep[256], echo_key[41];
+	int pid, rc;
+
+	probe.duration = 0.5;
+	probe.warmup = 0;
+	if (bench_load(&probe, o->endpoint, key, daemon) < 0 ||
+	    bench_load(o, o->endpoint, key, daemon) < 0)
+		return -1;
+	if (!o->baseline)
+		return 0;
+	if (echo_start(daemon->reply_bytes, ep, sizeof(ep), echo_key,
+	    &pid) < 0) {
+		fprintf(stderr, "coffer-bench: cannot start the baseline\n");
+		return -1;
+	}
+	rc = bench_load(o, ep, echo_key, base);
+	echo_stop(pid);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct bench_opts o = { .connections = 10, .inflight = 1,
+	    .duration = 10, .warmup = 2, .mix = { 100, 0, 0 }, .names = 1000,
+	    .value_bytes = 32 };
+	static struct bench_result daemon, base;
+	struct summary sd, sb;
+	char key[41];
+
+	if (parse_args(argc, argv, &o) < 0 || server_key(o.server_key,
+	    key) < 0 || run(&o, key, &daemon, &base) < 0)
+		return 1;
+	summarise(&daemon, &sd);
+	summarise(&base, &sb);
+	if (o.json) {
+		printf("{\"connections\": %d, \"inflight\": %d, \"duration_s\": "
+		    "%.1f, ", o.connections, o.inflight, o.duration);
+		print_json_run("coffer", &daemon, &sd);
+		if (o.baseline) {
+			printf(", ");
+			print_json_run("baseline", &base, &sb);
+			printf(", \"ratio\": %.3f", sb.rate > 0 ? sd.rate /
+			    sb.rate : 0);
+		}
+		printf("}\n");
+	} else {
+		print_human_run("coffer", &daemon, &sd);
+		if (o.baseline) {
+			print_human_run("baseline", &base, &sb);
+			printf("ratio     %.3f of the baseline's throughput\n",
+			    sb.rate > 0 ? sd.rate / sb.rate : 0);
+		}
+	}
+	return sd.errors > 0 ? 2 : 0;
+}
