@@ -42,6 +42,7 @@ struct fs {
 	int		 trash;
 	int		 durable;	/* fsync files and directories */
 	size_t		 max_record;
+	struct fs_memo	*memo;		/* hints about names (fs_memo.c) */
 };
 
 /* Where one name lives. */
@@ -67,8 +68,21 @@ enum coffer_rc	 fs_name_read(struct fs *fs, int dirfd, const char *rel,
 		    char *buf, size_t size, struct coffer_error *err);
 enum coffer_rc	 fs_exists(struct fs *fs, int dirfd, const char *rel,
 		    uint64_t rev, int *exists_r, struct coffer_error *err);
+/* fs_memo.c */
+struct fs_memo	*fs_memo_new(void);
+void		 fs_memo_free(struct fs_memo *m);
+uint64_t	 fs_memo_key(const struct fs_key *k);
+int		 fs_memo_name_known(struct fs_memo *m, uint64_t key);
+void		 fs_memo_name_checked(struct fs_memo *m, uint64_t key);
+uint64_t	 fs_memo_latest(struct fs_memo *m, uint64_t key);
+void		 fs_memo_set_latest(struct fs_memo *m, uint64_t key,
+		    uint64_t rev);
+void		 fs_memo_forget(struct fs_memo *m, uint64_t key);
+
+/* The latest revision of the name in DIRFD, starting from HINT (0: read
+ * the hint file); the hint is confirmed on disk, never trusted. */
 enum coffer_rc	 fs_latest(struct fs *fs, int dirfd, const char *rel,
-		    uint64_t *latest_r, struct coffer_error *err);
+		    uint64_t hint, uint64_t *latest_r, struct coffer_error *err);
 void		 fs_hint_write(struct fs *fs, int dirfd, uint64_t rev);
 void		 fs_remove_tree(int parent, const char *name);
 

@@ -260,7 +260,13 @@ fs_name_dir(struct fs *fs, const struct fs_key *k, const char *name,
 	if (d == -1 && !create)
 		return COFFER_NOT_FOUND;
 	if (d >= 0) {
-		if ((rc = fs_name_check(fs, d, k, name, err)) != COFFER_OK)
+		uint64_t key = fs_memo_key(k);
+
+		if (fs_memo_name_known(fs->memo, key))
+			rc = COFFER_OK;
+		else if ((rc = fs_name_check(fs, d, k, name, err)) == COFFER_OK)
+			fs_memo_name_checked(fs->memo, key);
+		if (rc != COFFER_OK)
 			close(d);
 		else
 			*dirfd_r = d;
@@ -328,10 +334,10 @@ fs_hint_read(int dirfd)
  * between the last that exists and the first that does not.
  */
 enum coffer_rc
-fs_latest(struct fs *fs, int dirfd, const char *rel, uint64_t *latest_r,
-    struct coffer_error *err)
+fs_latest(struct fs *fs, int dirfd, const char *rel, uint64_t hint,
+    uint64_t *latest_r, struct coffer_error *err)
 {
-	uint64_t lo = fs_hint_read(dirfd), hi, step = 1;
+	uint64_t lo = hint ? hint : fs_hint_read(dirfd), hi, step = 1;
 	enum coffer_rc rc;
 	int exists = 0;
 

@@ -97,7 +97,7 @@ fs_page_entry(struct fs_page *p, int fanout, const char *xx,
 		    fs_errno(p->fs, rel, "open", errno, err);
 	rc = fs_name_read(p->fs, d, rel, name, sizeof(name), err);
 	if (rc == COFFER_OK && strncmp(name, p->prefix, strlen(p->prefix)) == 0)
-		rc = fs_latest(p->fs, d, rel, &latest, err);
+		rc = fs_latest(p->fs, d, rel, 0, &latest, err);
 	close(d);
 	if (rc != COFFER_OK || latest == 0)
 		return rc;	/* not ours, or created but never written */

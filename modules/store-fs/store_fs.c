@@ -244,6 +244,7 @@ fs_close(void *inst)
 		close(fs->tmp);
 	if (fs->trash >= 0)
 		close(fs->trash);
+	fs_memo_free(fs->memo);
 	free(fs->path);
 	free(fs);
 }
@@ -273,7 +274,8 @@ fs_open(const struct coffer_host *host, const struct coffer_conf *conf,
 	}
 	fs->host = host;
 	fs->root = fs->tmp = fs->trash = -1;
-	if ((fs->path = strdup(path)) == NULL) {
+	if ((fs->path = strdup(path)) == NULL ||
+	    (fs->memo = fs_memo_new()) == NULL) {
 		fs_close(fs);
 		FS_ERR(err, "out of memory");
 		return COFFER_ERROR;
@@ -352,8 +354,10 @@ fs_put_in(struct fs *fs, int d, const struct fs_key *k, uint64_t rev,
 	fs_tmp_name(tmp);
 	if ((rc = fs_record_write(fs, tmp, data, len, err)) != COFFER_OK)
 		return rc;
-	if ((rc = fs_publish(fs, d, k, tmp, rev, err)) == COFFER_OK)
+	if ((rc = fs_publish(fs, d, k, tmp, rev, err)) == COFFER_OK) {
 		fs_hint_write(fs, d, rev);
+		fs_memo_set_latest(fs->memo, fs_memo_key(k), rev);
+	}
 	return rc;
 }
 
@@ -379,6 +383,20 @@ fs_put(void *inst, const char *kind, const char *name, uint64_t rev,
 	return rc;
 }
 
+/* The latest revision, starting from what this process last saw. */
+static enum coffer_rc
+fs_latest_known(struct fs *fs, int d, const struct fs_key *k,
+    uint64_t *latest_r, struct coffer_error *err)
+{
+	uint64_t key = fs_memo_key(k);
+	enum coffer_rc rc = fs_latest(fs, d, k->rel, fs_memo_latest(fs->memo,
+	    key), latest_r, err);
+
+	if (rc == COFFER_OK)
+		fs_memo_set_latest(fs->memo, key, *latest_r);
+	return rc;
+}
+
 static enum coffer_rc
 fs_get(void *inst, const char *kind, const char *name, uint64_t rev,
     uint64_t *rev_r, struct coffer_buf *out, struct coffer_error *err)
@@ -391,7 +409,7 @@ fs_get(void *inst, const char *kind, const char *name, uint64_t rev,
 	if ((rc = fs_open_name(fs, kind, name, 0, &k, &d, err)) != COFFER_OK)
 		return rc;
 	if (rev == 0)
-		rc = fs_latest(fs, d, k.rel, &rev, err);
+		rc = fs_latest_known(fs, d, &k, &rev, err);
 	if (rc == COFFER_OK)
 		rc = rev == 0 ? COFFER_NOT_FOUND :
 		    fs_record_read(fs, d, k.rel, rev, out, err);
@@ -413,7 +431,7 @@ fs_revisions(void *inst, const char *kind, const char *name, uint64_t after,
 
 	if ((rc = fs_open_name(fs, kind, name, 0, &k, &d, err)) != COFFER_OK)
 		return rc;
-	rc = fs_latest(fs, d, k.rel, &latest, err);
+	rc = fs_latest_known(fs, d, &k, &latest, err);
 	close(d);
 	if (rc != COFFER_OK)
 		return rc;
@@ -441,6 +459,7 @@ fs_remove(void *inst, const char *kind, const char *name,
 	if ((rc = fs_open_name(fs, kind, name, 0, &k, &d, err)) != COFFER_OK)
 		return rc;
 	close(d);
+	fs_memo_forget(fs->memo, fs_memo_key(&k));
 	fs_tmp_name(tmp);
 	snprintf(trash, sizeof(trash), "%s.%s", k.hash, tmp);
 	if (renameat(fs->root, k.rel, fs->trash, trash) < 0)

@@ -1,0 +1,93 @@
+/*
+ * fs_memo.c - what this process already knows about names, to spare
+ * system calls on the hot path: which name directories it has checked
+ * (their `name` file matched), and the latest revision it last saw of
+ * each.  Both are only ever hints.  Another daemon sharing the directory
+ * may remove or write a name at any moment: a vanished directory still
+ * fails to open, and a latest revision is always confirmed on disk (it
+ * exists, the next one does not) before it is believed, exactly as the
+ * hint file is.  Lock-free: one 64-bit slot each, overwritten freely.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs.h"
+
+#define MEMO_SLOTS	65536		/* per table; 1 MB in all */
+#define MEMO_REV_BITS	40
+
+struct fs_memo {
+	uint64_t	names[MEMO_SLOTS];	/* keys of checked names */
+	uint64_t	latest[MEMO_SLOTS];	/* tag << 40 | revision */
+};
+
+struct fs_memo *
+fs_memo_new(void)
+{
+	return calloc(1, sizeof(struct fs_memo));
+}
+
+void
+fs_memo_free(struct fs_memo *m)
+{
+	free(m);
+}
+
+uint64_t
+fs_memo_key(const struct fs_key *k)
+{
+	uint64_t key = 0xcbf29ce484222325ULL;	/* FNV-1a over kind */
+	char head[17];
+
+	for (const char *p = k->kind; *p != '\0'; p++)
+		key = (key ^ (unsigned char)*p) * 0x100000001b3ULL;
+	memcpy(head, k->hash, 16);		/* 64 bits of SHA-256(name) */
+	head[16] = '\0';
+	key ^= strtoull(head, NULL, 16);
+	return key | 1;				/* never 0: empty slot */
+}
+
+int
+fs_memo_name_known(struct fs_memo *m, uint64_t key)
+{
+	return __atomic_load_n(&m->names[key % MEMO_SLOTS],
+	    __ATOMIC_RELAXED) == key;
+}
+
+void
+fs_memo_name_checked(struct fs_memo *m, uint64_t key)
+{
+	__atomic_store_n(&m->names[key % MEMO_SLOTS], key, __ATOMIC_RELAXED);
+}
+
+uint64_t
+fs_memo_latest(struct fs_memo *m, uint64_t key)
+{
+	uint64_t v = __atomic_load_n(&m->latest[key % MEMO_SLOTS],
+	    __ATOMIC_RELAXED);
+
+	if (v >> MEMO_REV_BITS != key >> MEMO_REV_BITS)
+		return 0;
+	return v & ((1ULL << MEMO_REV_BITS) - 1);
+}
+
+void
+fs_memo_set_latest(struct fs_memo *m, uint64_t key, uint64_t rev)
+{
+	if (rev >= 1ULL << MEMO_REV_BITS)
+		return;
+	__atomic_store_n(&m->latest[key % MEMO_SLOTS],
+	    (key >> MEMO_REV_BITS) << MEMO_REV_BITS | rev, __ATOMIC_RELAXED);
+}
+
+void
+fs_memo_forget(struct fs_memo *m, uint64_t key)
+{
+	uint64_t want = key;
+
+	__atomic_compare_exchange_n(&m->names[key % MEMO_SLOTS], &want, 0, 0,
+	    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	fs_memo_set_latest(m, key, 0);
+}
