@@ -37,6 +37,8 @@ struct aws_creds_chain {
 	char		*imds_endpoint;	/* NULL: the standard address */
 	pthread_mutex_t	 lock;
 	struct aws_creds cur;		/* cached; empty when none yet */
+	int64_t		 retry_ms;	/* no new look before (after a failure) */
+	char		 error[AWS_ERR_MAX];	/* why the last look failed */
 };
 
 void	 aws_creds_chain_init(struct aws_creds_chain *chain,
@@ -44,7 +46,8 @@ void	 aws_creds_chain_init(struct aws_creds_chain *chain,
 void	 aws_creds_chain_free(struct aws_creds_chain *chain);
 /* Current credentials, copied into *OUT (free with aws_creds_clear);
  * found or refreshed through the chain when missing or within 15 minutes
- * of expiry.  0, or -1 with ERR (no source had any). */
+ * of expiry (after a failed look, not again for 30 s).  0, or -1 with
+ * ERR (no source had any). */
 int	 aws_creds_chain_get(struct aws_creds_chain *chain,
 	    struct aws_creds *out, char *err);
 /* Forget cached credentials (after AWS refused them as expired). */

@@ -24,6 +24,7 @@
 #include "aws.h"
 
 #define CREDS_REFRESH_MS	(15 * 60 * 1000)
+#define CREDS_RETRY_MS		(30 * 1000)	/* after a failed refresh */
 
 static char *
 aws_creds_secure_dup(const struct coffer_host *host, const char *s)
@@ -196,32 +197,58 @@ aws_creds_copy(const struct coffer_host *host, const struct aws_creds *from,
 	return 0;
 }
 
+/* Time to look for credentials: none or near expiry, and not right
+ * after a failed look (which is not repeated on every request). */
+static int
+aws_creds_due(const struct aws_creds_chain *chain)
+{
+	const struct coffer_host *h = chain->host;
+
+	return !aws_creds_fresh(h, &chain->cur) && h->now_ms() >=
+	    chain->retry_ms;
+}
+
+/* Look again; with the lock held. */
+static void
+aws_creds_refresh(struct aws_creds_chain *chain)
+{
+	const struct coffer_host *h = chain->host;
+	struct aws_creds found;
+
+	if (aws_creds_find(chain, &found, chain->error) == 0) {
+		if (chain->cur.access_key == NULL ||
+		    strcmp(chain->cur.source, found.source) != 0)
+			h->log(h, COFFER_LOG_INFO, "AWS credentials from %s",
+			    found.source);
+		aws_creds_clear(h, &chain->cur);
+		chain->cur = found;
+		chain->error[0] = '\0';
+		return;
+	}
+	chain->retry_ms = h->now_ms() + CREDS_RETRY_MS;
+	if (chain->cur.access_key != NULL && chain->cur.expires_ms >
+	    h->now_ms())	/* keep the old ones until they expire */
+		h->log(h, COFFER_LOG_WARNING, "cannot refresh AWS credentials "
+		    "(trying again in %d s): %s", CREDS_RETRY_MS / 1000,
+		    chain->error);
+}
+
 int
 aws_creds_chain_get(struct aws_creds_chain *chain, struct aws_creds *out,
     char *err)
 {
 	const struct coffer_host *h = chain->host;
-	struct aws_creds found;
-	int rc = 0;
+	int rc = -1;
 
 	pthread_mutex_lock(&chain->lock);
-	if (!aws_creds_fresh(h, &chain->cur)) {
-		if (aws_creds_find(chain, &found, err) == 0) {
-			if (chain->cur.access_key == NULL ||
-			    strcmp(chain->cur.source, found.source) != 0)
-				h->log(h, COFFER_LOG_INFO, "AWS credentials from "
-				    "%s", found.source);
-			aws_creds_clear(h, &chain->cur);
-			chain->cur = found;
-		} else if (chain->cur.access_key == NULL ||
-		    chain->cur.expires_ms <= h->now_ms())
-			rc = -1;	/* nothing usable left */
-		else		/* keep the old ones until they expire */
-			h->log(h, COFFER_LOG_WARNING, "cannot refresh AWS "
-			    "credentials: %s", err);
-	}
-	if (rc == 0)
+	if (aws_creds_due(chain))
+		aws_creds_refresh(chain);
+	if (chain->cur.access_key != NULL && (chain->cur.expires_ms == 0 ||
+	    chain->cur.expires_ms > h->now_ms()))
 		rc = aws_creds_copy(h, &chain->cur, out, err);
+	else
+		snprintf(err, AWS_ERR_MAX, "%s", chain->error[0] ?
+		    chain->error : "AWS credentials expired");
 	pthread_mutex_unlock(&chain->lock);
 	return rc;
 }
@@ -231,5 +258,6 @@ aws_creds_chain_reset(struct aws_creds_chain *chain)
 {
 	pthread_mutex_lock(&chain->lock);
 	aws_creds_clear(chain->host, &chain->cur);
+	chain->retry_ms = 0;
 	pthread_mutex_unlock(&chain->lock);
 }

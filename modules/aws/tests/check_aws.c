@@ -331,6 +331,33 @@ START_TEST(test_chain_nothing)
 }
 END_TEST
 
+/* A source that fails is not asked again on every request. */
+START_TEST(test_chain_failure_backs_off)
+{
+	struct aws_creds_chain chain;
+	struct aws_creds c;
+	char err[AWS_ERR_MAX];
+	int hits;
+
+	server_start();		/* no routes: every request is a 404 */
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", server_url(""), 1);
+	aws_creds_chain_init(&chain, host, NULL);
+	ck_assert_int_eq(aws_creds_chain_get(&chain, &c, err), -1);
+	ck_assert_msg(strstr(err, "no IMDSv2 token") != NULL, "%s", err);
+	hits = srv.hits;
+	ck_assert_int_gt(hits, 0);
+	ck_assert_int_eq(aws_creds_chain_get(&chain, &c, err), -1);
+	ck_assert_msg(strstr(err, "no IMDSv2 token") != NULL, "%s", err);
+	ck_assert_int_eq(srv.hits, hits);
+	/* After a reset (AWS refused them), the chain looks again. */
+	aws_creds_chain_reset(&chain);
+	ck_assert_int_eq(aws_creds_chain_get(&chain, &c, err), -1);
+	ck_assert_int_gt(srv.hits, hits);
+	aws_creds_chain_free(&chain);
+}
+END_TEST
+
 /* ---- endpoints ---------------------------------------------------------- */
 
 static void
@@ -471,6 +498,7 @@ aws_suite(void)
 	tcase_add_test(tc, test_creds_imds);
 	tcase_add_test(tc, test_chain_order_and_refresh);
 	tcase_add_test(tc, test_chain_nothing);
+	tcase_add_test(tc, test_chain_failure_backs_off);
 	tcase_add_test(tc, test_endpoints);
 	tcase_add_test(tc, test_error_forms);
 	tcase_add_test(tc, test_retry_rules);
