@@ -32,6 +32,8 @@ struct bench_opts {
 	int		 value_bytes;
 	int		 json;
 	int		 baseline;
+	double		 rate;			/* open loop: requests/s in all;
+						 * 0: closed loop (in flight) */
 };
 
 /* bench_hist.c: latencies in microseconds. */

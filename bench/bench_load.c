@@ -99,8 +99,11 @@ conn_open(void *ctx, struct conn *c, const char *endpoint,
 	    zmq_connect(c->sock, endpoint) ? -1 : 0;
 }
 
+/* Send one request; AT is when it was due (its latency counts from
+ * then, so a stalled server cannot hide its delays from an open-loop run:
+ * no coordinated omission). */
 static int
-conn_send(const struct bench_opts *o, struct conn *c)
+conn_send_at(const struct bench_opts *o, struct conn *c, uint64_t at)
 {
 	size_t len;
 	const char *req;
@@ -109,13 +112,19 @@ conn_send(const struct bench_opts *o, struct conn *c)
 	for (slot = 0; slot < o->inflight && c->ids[slot] != 0; slot++)
 		;
 	c->ids[slot] = ++c->next_id;
-	c->sent_us[slot] = now_us();
+	c->sent_us[slot] = at;
 	req = bench_request(o, c->op, c->ids[slot], &len);
 	if (zmq_send(c->sock, "", 0, ZMQ_SNDMORE) < 0 ||
 	    zmq_send(c->sock, req, len, 0) < 0)
 		return -1;
 	c->busy++;
 	return 0;
+}
+
+static int
+conn_send(const struct bench_opts *o, struct conn *c)
+{
+	return conn_send_at(o, c, now_us());
 }
 
 /* One reply: its latency recorded (after the warm-up), its slot freed. */
@@ -164,7 +173,8 @@ conn_drain(const struct bench_opts *o, struct conn *c, int measuring,
 		if (n > (int)sizeof(body) - 1)
 			n = sizeof(body) - 1;
 		conn_reply(c, body, (size_t)n, now_us(), measuring, r);
-		while (c->busy < o->inflight && conn_send(o, c) == 0)
+		while (o->rate <= 0 && c->busy < o->inflight &&
+		    conn_send(o, c) == 0)
 			;
 	}
 }
@@ -214,6 +224,31 @@ load_setup(const struct bench_opts *o, void *ctx, const char *endpoint,
 	return 0;
 }
 
+/* Open loop: send what is due by NOW, round robin over connections with
+ * a free slot; when all are full the schedule slips (and the latency of
+ * what waits grows, as it should). */
+static void
+load_paced(const struct bench_opts *o, struct conn *conns, uint64_t now,
+    uint64_t *next, int *rr)
+{
+	uint64_t interval = (uint64_t)(1e6 / o->rate);
+
+	while (*next <= now) {
+		int tried = 0;
+
+		while (tried < o->connections &&
+		    conns[*rr].busy >= o->inflight) {
+			*rr = (*rr + 1) % o->connections;
+			tried++;
+		}
+		if (tried == o->connections ||
+		    conn_send_at(o, &conns[*rr], *next) < 0)
+			return;
+		*rr = (*rr + 1) % o->connections;
+		*next += interval > 0 ? interval : 1;
+	}
+}
+
 int
 bench_load(const struct bench_opts *o, const char *endpoint,
     const char *server_key, struct bench_result *r)
@@ -222,8 +257,9 @@ bench_load(const struct bench_opts *o, const char *endpoint,
 	struct conn *conns = calloc((size_t)o->connections, sizeof(*conns));
 	zmq_pollitem_t *items = calloc((size_t)o->connections,
 	    sizeof(*items));
-	uint64_t start, measure, end, t;
-	int rc = -1;
+	uint64_t start, measure, end, t, next = 0;
+	long wait;
+	int rc = -1, rr = 0;
 
 	memset(r, 0, sizeof(*r));
 	zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, o->connections + 64);
@@ -233,13 +269,19 @@ bench_load(const struct bench_opts *o, const char *endpoint,
 	start = now_us();
 	measure = start + (uint64_t)(o->warmup * 1e6);
 	end = measure + (uint64_t)(o->duration * 1e6);
-	for (int i = 0; i < o->connections; i++)
+	for (int i = 0; o->rate <= 0 && i < o->connections; i++)
 		while (conns[i].busy < o->inflight && conn_send(o,
 		    &conns[i]) == 0)
 			;
+	next = start;
 	while ((t = now_us()) < end) {
-		if (zmq_poll(items, o->connections, (long)((end - t) / 1000) +
-		    1) < 0 && errno != EINTR)
+		if (o->rate > 0)
+			load_paced(o, conns, t, &next, &rr);
+		wait = (long)((end - t) / 1000) + 1;
+		if (o->rate > 0)
+			wait = next > t ? (long)((next - t) / 1000) : 0;
+		if (zmq_poll(items, o->connections, wait) < 0 &&
+		    errno != EINTR)
 			break;
 		for (int i = 0; i < o->connections; i++)
 			if (items[i].revents & ZMQ_POLLIN)
