@@ -241,8 +241,12 @@ load_paced(const struct bench_opts *o, struct conn *conns, uint64_t now,
 			*rr = (*rr + 1) % o->connections;
 			tried++;
 		}
+		/* Late by less than the poll granularity: the generator's
+		 * own timing, so counted from now; later than that, the
+		 * connections were full: counted from the schedule. */
 		if (tried == o->connections ||
-		    conn_send_at(o, &conns[*rr], *next) < 0)
+		    conn_send_at(o, &conns[*rr], now - *next < 1000 ? now :
+		    *next) < 0)
 			return;
 		*rr = (*rr + 1) % o->connections;
 		*next += interval > 0 ? interval : 1;
@@ -278,8 +282,8 @@ bench_load(const struct bench_opts *o, const char *endpoint,
 		if (o->rate > 0)
 			load_paced(o, conns, t, &next, &rr);
 		wait = (long)((end - t) / 1000) + 1;
-		if (o->rate > 0)
-			wait = next > t ? (long)((next - t) / 1000) : 0;
+		if (o->rate > 0)	/* zmq_poll counts in ms: never spin */
+			wait = next > t + 1000 ? (long)((next - t) / 1000) : 1;
 		if (zmq_poll(items, o->connections, wait) < 0 &&
 		    errno != EINTR)
 			break;
