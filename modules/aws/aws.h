@@ -3,8 +3,9 @@
  * JSON requests over HTTPS with libcurl, credentials found the way the
  * AWS SDKs find them, endpoints and regions from config or environment,
  * and the SDKs' standard retries.  A static convenience library linked
- * into each module; nothing here is exported.  See notes in
- * docs/aws.md.
+ * into each AWS module and libcoffer-kms; nothing here is exported.  What
+ * it does for admins is in coffer-store-dynamo(5), CREDENTIALS and
+ * ERRORS AND RETRIES.
  *
  * Every function is thread-safe unless it says otherwise.
  */
@@ -117,8 +118,6 @@ struct aws_client {
 	pthread_mutex_t	 pool_lock;	/* idle curl handles, for reuse */
 	void		**pool;
 	size_t		 npool, pool_cap;
-	/* For tests and benchmarks: requests sent, including retries. */
-	uint64_t	 requests;
 };
 
 /* Settings a module passes through from its config. */

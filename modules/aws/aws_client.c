@@ -82,7 +82,6 @@ client_handle(struct aws_client *c)
 	pthread_mutex_lock(&c->pool_lock);
 	if (c->npool > 0)
 		h = c->pool[--c->npool];
-	c->requests++;
 	pthread_mutex_unlock(&c->pool_lock);
 	if (h == NULL)
 		h = curl_easy_init();
