@@ -150,8 +150,10 @@ aws_creds_from_container(const struct coffer_host *host,
 	if ((have_token = creds_container_token(token, sizeof(token), err)) <
 	    0)
 		return -1;
-	snprintf(header, sizeof(header), "Authorization: %s", token);
-	host->memzero(token, sizeof(token));
+	if (have_token) {
+		snprintf(header, sizeof(header), "Authorization: %s", token);
+		host->memzero(token, sizeof(token));
+	}
 	rc = creds_fetch(url, have_token ? header : NULL, CONTAINER_TIMEOUT_MS,
 	    CONTAINER_ATTEMPTS, &r, err);
 	host->memzero(header, sizeof(header));
