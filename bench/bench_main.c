@@ -62,18 +62,11 @@ static int
 server_key(const char *given, char z85[41])
 {
 	char err[CERT_ERR_MAX];
-	struct cert c;
 
-	if (strlen(given) == 40) {
-		memcpy(z85, given, 41);
-		return 0;
-	}
-	if (cert_load(&c, given, err) < 0) {
+	if (cert_public_key(given, z85, err) < 0) {
 		fprintf(stderr, "coffer-bench: %s: %s\n", given, err);
 		return -1;
 	}
-	memcpy(z85, c.public_key, 41);
-	cert_wipe(&c);
 	return 0;
 }
 

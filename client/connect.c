@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zmq.h>
 
 #include "cert.h"
 #include "cli.h"
@@ -93,30 +92,11 @@ conn_env(struct conn *c)
 		c->kms_user_type = conn_getenv("COFFER_KMS_USER_TYPE");
 }
 
-/* The server key in Z85: given so, or read from a certificate file. */
-static int
-conn_server_key(const char *given, char *z85)
-{
-	char err[CERT_ERR_MAX];
-	uint8_t raw[32];
-	struct cert c;
-
-	if (strlen(given) == 40 && zmq_z85_decode(raw, given) != NULL) {
-		memcpy(z85, given, 41);
-		return CLI_OK;
-	}
-	if (cert_load(&c, given, err) < 0)
-		return cli_fail(CLI_USAGE, "server key %s: %s", given, err);
-	cert_wipe(&c);
-	memcpy(z85, c.public_key, 41);
-	return CLI_OK;
-}
-
 int
 conn_open(struct conn *c, coffer_client **client_r)
 {
 	struct coffer_client_error err;
-	char server[41];
+	char server[41], why[CERT_ERR_MAX];
 	config_t cfg;
 	int rc = CLI_OK;
 
@@ -129,8 +109,9 @@ conn_open(struct conn *c, coffer_client **client_r)
 		    "--server-key and --cert or --kms-key (or COFFER_ENDPOINT, "
 		    "COFFER_SERVER_KEY, COFFER_CERT or COFFER_KMS_KEY, or "
 		    "~/.config/coffer/client.conf)");
-	if (rc == CLI_OK)
-		rc = conn_server_key(c->server_key, server);
+	if (rc == CLI_OK && cert_public_key(c->server_key, server, why) < 0)
+		rc = cli_fail(CLI_USAGE, "server key %s: %s", c->server_key,
+		    why);
 	if (rc == CLI_OK && coffer_client_open(client_r, c->endpoint, server,
 	    c->cert, &err) != COFFER_CLIENT_OK)
 		rc = cli_fail(CLI_FAIL, "%s", err.message);

@@ -312,6 +312,26 @@ cert_meta(const struct cert *c, const char *key)
 	return NULL;
 }
 
+int
+cert_public_key(const char *given, char z85[CERT_Z85_LEN + 1], char *err)
+{
+	struct cert c;
+
+	if (strlen(given) == CERT_Z85_LEN && cert_is_z85(given)) {
+		memcpy(z85, given, CERT_Z85_LEN + 1);
+		return 0;
+	}
+	if (cert_load(&c, given, err) < 0)
+		return -1;
+	cert_wipe(&c);
+	if (c.public_key[0] == '\0') {
+		snprintf(err, CERT_ERR_MAX, "no public key in the certificate");
+		return -1;
+	}
+	memcpy(z85, c.public_key, CERT_Z85_LEN + 1);
+	return 0;
+}
+
 void
 cert_wipe(struct cert *c)
 {

@@ -55,6 +55,10 @@ int	 cert_meta_set(struct cert *c, const char *key, const char *value);
 
 /* The metadata value of KEY, or NULL. */
 const char *cert_meta(const struct cert *c, const char *key);
+/* A public key given as 40 Z85 characters or as a certificate file
+ * (either half) into Z85.  0, or -1 with the reason in ERR. */
+int	 cert_public_key(const char *given, char z85[CERT_Z85_LEN + 1],
+	    char *err);
 /* Wipe the secret key. */
 void	 cert_wipe(struct cert *c);
 
