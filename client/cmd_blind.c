@@ -71,8 +71,10 @@ blind_meta(struct blind_opts *o, const char *arg)
 }
 
 static int
-blind_option(int ch, struct blind_opts *o)
+blind_option(int ch, void *arg)
 {
+	struct blind_opts *o = arg;
+
 	switch (ch) {
 	case 'r': return cli_number("--revision", optarg, &o->revision);
 	case 'x': return cli_number("--expect", optarg, &o->write.expect);
@@ -101,14 +103,10 @@ blind_args(int argc, char **argv, struct blind_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch, rc;
+	int rc = conn_getopt(argc, argv, longopts, &o->conn, blind_option, o);
 
-	while ((ch = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
-		if (conn_option(ch, optarg, &o->conn))
-			continue;
-		if ((rc = blind_option(ch, o)) != CLI_OK)
-			return rc;
-	}
+	if (rc != CLI_OK)
+		return rc;
 	if (o->key_file == NULL)
 		o->key_file = getenv("COFFER_BLIND_KEY");
 	return CLI_OK;

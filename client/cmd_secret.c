@@ -54,8 +54,10 @@ struct secret_opts {
 };
 
 static int
-secret_option(int ch, struct secret_opts *o)
+secret_option(int ch, void *arg)
 {
+	struct secret_opts *o = arg;
+
 	switch (ch) {
 	case 'r': return cli_number("--revision", optarg, &o->revision);
 	case 'x': return cli_number("--expect", optarg, &o->write.expect);
@@ -80,15 +82,8 @@ secret_args(int argc, char **argv, struct secret_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
-		if (conn_option(ch, optarg, &o->conn))
-			continue;
-		if ((rc = secret_option(ch, o)) != CLI_OK)
-			return rc;
-	}
-	return CLI_OK;
+	return conn_getopt(argc, argv, longopts, &o->conn, secret_option, o);
 }
 
 /* A value given as VALUE, @FILE or - (standard input); NULL on error. */

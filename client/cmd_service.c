@@ -121,8 +121,10 @@ service_flag(coffer_client *c, const struct service_opts *o,
 }
 
 static int
-service_option(int ch, struct service_opts *o)
+service_option(int ch, void *arg)
 {
+	struct service_opts *o = arg;
+
 	switch (ch) {
 	case 'r': return cli_number("--revision", optarg, &o->revision);
 	case 'x': return cli_number("--expect", optarg, &o->write.expect);
@@ -143,15 +145,8 @@ service_args(int argc, char **argv, struct service_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
-		if (conn_option(ch, optarg, &o->conn))
-			continue;
-		if ((rc = service_option(ch, o)) != CLI_OK)
-			return rc;
-	}
-	return CLI_OK;
+	return conn_getopt(argc, argv, longopts, &o->conn, service_option, o);
 }
 
 static int

@@ -32,6 +32,21 @@ conn_option(int ch, const char *arg, struct conn *c)
 	return 0;
 }
 
+int
+conn_getopt(int argc, char **argv, const struct option *longopts,
+    struct conn *c, int (*option)(int ch, void *arg), void *arg)
+{
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+		if (conn_option(ch, optarg, c))
+			continue;
+		if ((rc = option(ch, arg)) != CLI_OK)
+			return rc;
+	}
+	return CLI_OK;
+}
+
 /* Settings the command line left out, from the per-user file. */
 static void
 conn_file(struct conn *c, config_t *cfg)

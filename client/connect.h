@@ -52,6 +52,11 @@ struct conn {
 
 /* 1 if CH was a connection option (taken into C), else 0. */
 int	 conn_option(int ch, const char *arg, struct conn *c);
+/* getopt_long over ARGV with LONGOPTS: connection options into C, every
+ * other one to OPTION(ch, ARG) (optarg set).  CLI_OK, or the first other
+ * answer of OPTION (-1 after --help). */
+int	 conn_getopt(int argc, char **argv, const struct option *longopts,
+	    struct conn *c, int (*option)(int ch, void *arg), void *arg);
 /* Fill what is missing, connect.  A CLI_* exit code. */
 int	 conn_open(struct conn *c, coffer_client **client_r);
 /* kmsauth.c: make or reuse a token for C and give it to CLIENT. */

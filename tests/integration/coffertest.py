@@ -9,8 +9,10 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 
 import zmq
 import zmq.auth
@@ -178,6 +180,35 @@ class Client:
     def close(self):
         self.sock.close(0)
         self.ctx.term()
+
+
+class FaultProxy:
+    """tests/aws/faultproxy.py in front of UPSTREAM (moto), on a free
+    loopback port: point a module's endpoint at .url, set faults and read
+    its counts with .control()."""
+
+    SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                          "aws", "faultproxy.py")
+
+    def __init__(self, upstream, directory):
+        port_file = os.path.join(directory, "proxy.port")
+        self.proc = subprocess.Popen([sys.executable, self.SCRIPT, upstream,
+                                      port_file])
+        deadline = time.time() + 10
+        while not os.path.exists(port_file) and time.time() < deadline:
+            time.sleep(0.05)
+        with open(port_file) as f:
+            self.url = "http://127.0.0.1:%s" % f.read()
+
+    def control(self, path, doc=None):
+        """POST DOC to (or GET) /__proxy/...; the answer."""
+        data = json.dumps(doc).encode() if doc is not None else None
+        with urllib.request.urlopen(self.url + path, data, timeout=10) as r:
+            return json.loads(r.read())
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
 
 
 def module(path):

@@ -15,9 +15,7 @@ import json
 import os
 import subprocess
 import sys
-import time
 import unittest
-import urllib.request
 
 try:
     import zmq  # noqa: F401
@@ -60,24 +58,9 @@ class KmsBase(test_secrets.Base):
         boto("".join("kms.create_alias(AliasName=%r, TargetKeyId="
                       "kms.create_key()['KeyMetadata']['KeyId'])\n" % a
                       for a in self.alias.values()))
-        port_file = os.path.join(self.dir, "proxy.port")
-        self.proxy = subprocess.Popen([sys.executable,
-                                       os.path.join(AWS, "faultproxy.py"),
-                                       os.environ["MOTO_ENDPOINT"],
-                                       port_file])
-        self.addCleanup(self.proxy.wait)
-        self.addCleanup(self.proxy.kill)
-        deadline = time.time() + 10
-        while not os.path.exists(port_file) and time.time() < deadline:
-            time.sleep(0.05)
-        with open(port_file) as f:
-            self.proxy_url = "http://127.0.0.1:%s" % f.read()
-
-    def control(self, path, doc=None):
-        data = json.dumps(doc).encode() if doc is not None else None
-        with urllib.request.urlopen(self.proxy_url + path, data,
-                                    timeout=10) as r:
-            return json.loads(r.read())
+        self.proxy = ct.FaultProxy(os.environ["MOTO_ENDPOINT"], self.dir)
+        self.addCleanup(self.proxy.stop)
+        self.proxy_url = self.proxy.url
 
     def start_kms(self, extra='user_types = [ "service", "user" ];'):
         auth = ('{ module = "%s"; control = "required"; to = "%s"; '
@@ -179,30 +162,30 @@ class Kms(KmsBase):
     def test_cache_spares_kms(self):
         self.start_kms()
         tok = self.token()
-        self.control("/__proxy/config", {"rate": 0, "faults": []})
+        self.proxy.control("/__proxy/config", {"rate": 0, "faults": []})
         for _ in range(5):
             self.allowed(tok, "2/service/web")
-        stats = self.control("/__proxy/stats")
+        stats = self.proxy.control("/__proxy/stats")
         self.assertEqual(stats["targets"].get("TrentService.Decrypt"), 1,
                          stats)
         # A cached token claimed by another name is not a hit.
         self.denied(tok, "2/service/db", "KMS refused the token for db")
-        stats = self.control("/__proxy/stats")
+        stats = self.proxy.control("/__proxy/stats")
         self.assertEqual(stats["targets"].get("TrentService.Decrypt"), 2)
 
     def test_kms_failures_moto_lacks(self):
         self.start_kms()
         for code in ("DisabledException", "IncorrectKeyException",
                      "KMSInvalidStateException"):
-            self.control("/__proxy/config", {"rate": 1.0,
+            self.proxy.control("/__proxy/config", {"rate": 1.0,
                                              "faults": ["json:400:" + code]})
             self.denied(self.token("svc", "web%d" % len(code)),
                         "2/service/web%d" % len(code), code)
-        self.control("/__proxy/config", {
+        self.proxy.control("/__proxy/config", {
             "rate": 1.0, "faults": ["json:500:KMSInternalException"]})
         r = self.whoami(self.token(), "2/service/web")
         self.assertEqual(r["error"]["code"], "unavailable", r)
-        stats = self.control("/__proxy/stats")
+        stats = self.proxy.control("/__proxy/stats")
         self.assertEqual(stats["targets"]["TrentService.Decrypt"], 3,
                          "KMS internal errors are retried")
 
@@ -226,12 +209,12 @@ class Kms(KmsBase):
     def test_kms_unavailable(self):
         self.start_kms()
         tok = self.token()
-        self.control("/__proxy/config", {"rate": 1.0,
+        self.proxy.control("/__proxy/config", {"rate": 1.0,
                                          "faults": ["error500"]})
         r = self.whoami(tok, "2/service/web")
         self.assertFalse(r["ok"], r)
         self.assertEqual(r["error"]["code"], "unavailable", r)
-        self.control("/__proxy/config", {"rate": 0, "faults": []})
+        self.proxy.control("/__proxy/config", {"rate": 0, "faults": []})
         self.allowed(tok, "2/service/web")
 
 
@@ -253,7 +236,7 @@ class Cli(KmsBase):
                               env=dict(os.environ, **base))
 
     def encrypts(self):
-        return self.control("/__proxy/stats")["targets"].get(
+        return self.proxy.control("/__proxy/stats")["targets"].get(
             "TrentService.Encrypt", 0)
 
     def test_cli_tokens_and_cache(self):
@@ -298,7 +281,7 @@ class Cli(KmsBase):
         self.assertIn("needs libcoffer-kms", out.stderr)
         out = self.run_cli("whoami", "--kms-key", self.alias["other"])
         self.assertEqual(out.returncode, 4, out.stderr)
-        self.control("/__proxy/config", {"rate": 1.0,
+        self.proxy.control("/__proxy/config", {"rate": 1.0,
                                          "faults": ["error500"]})
         out = self.run_cli("whoami")
         self.assertEqual(out.returncode, 6, out.stderr)

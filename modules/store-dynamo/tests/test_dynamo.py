@@ -11,14 +11,12 @@ and, behind tests/aws/faultproxy.py, throttling, 5xx, dropped connections
 and slow replies at a 20% rate under load: every request ends in success
 or `unavailable`, nothing acknowledged is lost, nothing is written twice.
 """
-import json
 import os
 import subprocess
 import sys
 import threading
 import time
 import unittest
-import urllib.request
 
 try:
     import zmq  # noqa: F401
@@ -34,8 +32,6 @@ import coffertest as ct
 import test_secrets
 
 SO = ct.module("store-dynamo/.libs/store_dynamo.so")
-PROXY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
-                     "..", "tests", "aws", "faultproxy.py")
 MOTO_PYTHON = os.environ.get("MOTO_PYTHON", "python3")
 COUNTER = iter(range(1000000))
 
@@ -188,23 +184,9 @@ class Faults(test_secrets.Base):
     def setUp(self):
         super().setUp()
         self.table = "faults-%d-%d" % (os.getpid(), next(COUNTER))
-        port_file = os.path.join(self.dir, "proxy.port")
-        self.proxy = subprocess.Popen([sys.executable, PROXY,
-                                       os.environ["MOTO_ENDPOINT"],
-                                       port_file])
-        self.addCleanup(self.proxy.wait)
-        self.addCleanup(self.proxy.kill)
-        deadline = time.time() + 10
-        while not os.path.exists(port_file) and time.time() < deadline:
-            time.sleep(0.05)
-        with open(port_file) as f:
-            self.proxy_url = "http://127.0.0.1:%s" % f.read()
-
-    def control(self, path, doc=None):
-        data = json.dumps(doc).encode() if doc is not None else None
-        with urllib.request.urlopen(self.proxy_url + path, data,
-                                    timeout=10) as r:
-            return json.loads(r.read())
+        self.proxy = ct.FaultProxy(os.environ["MOTO_ENDPOINT"], self.dir)
+        self.addCleanup(self.proxy.stop)
+        self.proxy_url = self.proxy.url
 
     def start_behind_proxy(self, extra=""):
         self.start(store=store(self.table, extra='endpoint = "%s"; %s'
@@ -215,7 +197,7 @@ class Faults(test_secrets.Base):
         c = self.client()
         for n in ("f0", "f1"):
             self.ok(c, "secret.create", name=n, pairs={"V": "start"})
-        self.control("/__proxy/config", {
+        self.proxy.control("/__proxy/config", {
             "rate": 0.2, "delay": 1.5, "faults": [
                 "throttle", "error500", "html502", "drop", "drop_after",
                 "slow"]})
@@ -245,8 +227,8 @@ class Faults(test_secrets.Base):
             t.start()
         for t in threads:
             t.join()
-        stats = self.control("/__proxy/stats")
-        self.control("/__proxy/config", {"rate": 0, "faults": []})
+        stats = self.proxy.control("/__proxy/stats")
+        self.proxy.control("/__proxy/config", {"rate": 0, "faults": []})
         self.assertEqual(bad, [])
         self.assertGreater(sum(stats["faults"].values()), 5, stats)
         self.assertGreater(len(acked), 10)
@@ -265,13 +247,13 @@ class Faults(test_secrets.Base):
         self.start_behind_proxy()
         c = self.client()
         self.ok(c, "secret.create", name="t", pairs={"V": "1"})
-        self.control("/__proxy/config", {"rate": 1.0,
+        self.proxy.control("/__proxy/config", {"rate": 1.0,
                                          "faults": ["throttle"]})
         msg = self.err(c, "secret.get", "unavailable", name="t")
         self.assertIn("ProvisionedThroughputExceededException", msg)
-        stats = self.control("/__proxy/stats")
+        stats = self.proxy.control("/__proxy/stats")
         self.assertEqual(stats["requests"], 3, "max_attempts = 3")
-        self.control("/__proxy/config", {"rate": 0, "faults": []})
+        self.proxy.control("/__proxy/config", {"rate": 0, "faults": []})
         self.assertEqual(self.ok(c, "secret.get", name="t")["pairs"],
                          {"V": "1"})
 
@@ -279,7 +261,7 @@ class Faults(test_secrets.Base):
         self.start_behind_proxy("timeout_ms = 300; max_attempts = 2;")
         c = self.client()
         self.ok(c, "secret.create", name="s", pairs={"V": "1"})
-        self.control("/__proxy/config", {"rate": 1.0, "delay": 3,
+        self.proxy.control("/__proxy/config", {"rate": 1.0, "delay": 3,
                                          "faults": ["slow"]})
         t0 = time.time()
         msg = self.err(c, "secret.get", "unavailable", name="s")
