@@ -15,6 +15,7 @@ queue_init(struct queue *q, size_t max)
 	q->head = q->tail = NULL;
 	q->len = 0;
 	q->max = max;
+	q->idle = 0;
 	q->closed = 0;
 }
 
@@ -31,13 +32,16 @@ queue_destroy(struct queue *q)
 	pthread_mutex_destroy(&q->lock);
 }
 
-int
-queue_push(struct queue *q, struct job *job)
+struct job *
+queue_push_list(struct queue *q, struct job *list)
 {
-	int rc = -1;
+	size_t added = 0;
 
 	pthread_mutex_lock(&q->lock);
-	if (!q->closed && q->len < q->max) {
+	while (list != NULL && !q->closed && q->len < q->max) {
+		struct job *job = list;
+
+		list = job->next;
 		job->next = NULL;
 		if (q->tail != NULL)
 			q->tail->next = job;
@@ -45,11 +49,13 @@ queue_push(struct queue *q, struct job *job)
 			q->head = job;
 		q->tail = job;
 		q->len++;
-		rc = 0;
-		pthread_cond_signal(&q->nonempty);
+		added++;
 	}
+	/* A wake-up costs a system call: none for workers already awake. */
+	for (size_t i = 0; i < added && i < q->idle; i++)
+		pthread_cond_signal(&q->nonempty);
 	pthread_mutex_unlock(&q->lock);
-	return rc;
+	return list;
 }
 
 struct job *
@@ -58,8 +64,11 @@ queue_pop(struct queue *q)
 	struct job *j;
 
 	pthread_mutex_lock(&q->lock);
-	while (q->head == NULL && !q->closed)
+	while (q->head == NULL && !q->closed) {
+		q->idle++;
 		pthread_cond_wait(&q->nonempty, &q->lock);
+		q->idle--;
+	}
 	j = q->head;
 	if (j != NULL) {
 		q->head = j->next;

@@ -28,13 +28,18 @@ struct queue {
 	pthread_cond_t	 nonempty;
 	struct job	*head, *tail;
 	size_t		 len, max;
+	size_t		 idle;		/* workers waiting in queue_pop */
 	int		 closed;
 };
 
 void	 queue_init(struct queue *q, size_t max);
 void	 queue_destroy(struct queue *q);
-/* 0, or -1 when the queue is full or closed (the caller keeps JOB). */
-int	 queue_push(struct queue *q, struct job *job);
+/*
+ * Append the jobs of LIST (linked by next) that fit, under one lock, and
+ * wake as many idle workers as there are new jobs.  Returns the jobs that
+ * did not fit (queue full or closed), still linked, for the caller.
+ */
+struct job *queue_push_list(struct queue *q, struct job *list);
 /* The oldest job; blocks while empty; NULL once closed and empty. */
 struct job *queue_pop(struct queue *q);
 /* Wake every waiting worker; they drain what is left, then get NULL. */

@@ -163,8 +163,8 @@ server_refuse(struct server *s, struct job *job)
 	job_free(job);
 }
 
-/* Read one request; -1 when there is none waiting. */
-static int
+/* Read one request; NULL when there is none waiting. */
+static struct job *
 server_read_one(struct server *s)
 {
 	struct job *job = xcalloc(1, sizeof(*job));
@@ -173,23 +173,39 @@ server_read_one(struct server *s)
 	zmq_msg_init(&job->body);
 	if (zmq_msg_recv(&job->routing_id, s->router, ZMQ_DONTWAIT) < 0) {
 		job_free(job);
-		return -1;
+		return NULL;
 	}
 	server_job_frames(s, job);
 	server_job_peer(job);
-	if (queue_push(&s->queue, job) < 0) {
-		static struct log_limit limit = LOG_LIMIT_INIT;
-		unsigned skipped;
+	return job;
+}
 
-		if (log_limit_pass(&limit, &skipped))
-			log_warn("request queue full (%zu): answering busy; "
-			    "%u more since the last report", s->queue.max,
-			    skipped);
-		server_refuse(s, job);
-		return 0;
+/* Read what is waiting, up to a batch, and queue it in one step: the
+ * workers' lock is taken once, and only idle workers are woken. */
+static void
+server_read_batch(struct server *s)
+{
+	struct job *list = NULL, **tail = &list, *job;
+	static struct log_limit limit = LOG_LIMIT_INIT;
+	unsigned skipped;
+	size_t n = 0;
+
+	while (n < SERVER_BATCH && (job = server_read_one(s)) != NULL) {
+		*tail = job;
+		tail = &job->next;
+		n++;
 	}
-	s->inflight++;
-	return 0;
+	s->inflight += n;
+	if ((list = queue_push_list(&s->queue, list)) == NULL)
+		return;
+	if (log_limit_pass(&limit, &skipped))
+		log_warn("request queue full (%zu): answering busy; %u more "
+		    "since the last report", s->queue.max, skipped);
+	while ((job = list) != NULL) {
+		list = job->next;
+		s->inflight--;
+		server_refuse(s, job);
+	}
 }
 
 /* Forward one worker reply to its client; -1 when there is none. */
@@ -273,9 +289,8 @@ server_loop(struct server *s)
 			;
 		if (items[1].revents & ZMQ_POLLIN)
 			server_signal(s);
-		for (int i = 0; !s->draining && i < SERVER_BATCH &&
-		    server_read_one(s) == 0; i++)
-			;
+		if (!s->draining)
+			server_read_batch(s);
 	}
 	return 0;
 }
