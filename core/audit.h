@@ -20,6 +20,10 @@
 #include "errcode.h"
 #include "principal.h"
 
+/* Every field is bounded (names, ids, ops, peers): escaped six times over
+ * they still fit. */
+#define AUDIT_LINE_MAX	8192
+
 struct audit {
 	int	 fd;		/* -1: no audit log configured */
 	char	*path;

@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "dispatch.h"
 #include "handle.h"
+#include "jsonw.h"
 #include "log.h"
 #include "policy.h"
 #include "reply.h"
@@ -49,6 +50,7 @@ handle_target(struct op_ctx *ctx)
 	if (json_is_string(name))
 		snprintf(ctx->target, sizeof(ctx->target), "%.200s",
 		    json_string_value(name));
+	jsonw_utf8_trim(ctx->target);	/* the cut may split a character */
 }
 
 /* Authenticate, find the operation, check the policy, run it. */

@@ -554,6 +554,25 @@ class Secrets(Base):
         self.assertIsNone(lines[3]["principal"])
         self.assertEqual(lines[0]["peer"], "127.0.0.1")
 
+    def test_audit_odd_text(self):
+        """Names cut at the audit line's limit inside a UTF-8 sequence,
+        quotes, control characters and string ids still make one valid
+        JSON line each: a request cannot keep itself out of the log."""
+        self.start()
+        c = self.client()
+        long_name = "a" * 199 + "\u00e9" * 60
+        self.err(c, "secret.get", "invalid_name", name=long_name)
+        self.err(c, "secret.get", "invalid_name", name='q"\\\n\t\x01\u2028')
+        c.send_frames([json.dumps({"v": 1, "id": "r\u00e9q\"1",
+                                   "op": "whoami"}).encode()])
+        self.assertTrue(c.recv()["ok"])
+        lines = self.audit_lines()
+        self.assertEqual(len(lines), 3)
+        self.assertEqual(lines[0]["target"], "a" * 199)
+        self.assertEqual(lines[1]["target"], 'q"\\\n\t\x01\u2028')
+        self.assertEqual(lines[2]["id"], "r\u00e9q\"1")
+        self.assertEqual(lines[2]["op"], "whoami")
+
     def test_audit_failure_fails_request(self):
         self.start(audit="/dev/full")
         self.assertIn("audit log cannot be written", self.err(

@@ -1,0 +1,35 @@
+/*
+ * jsonw.h - write JSON text directly into a fixed buffer, for lines on the
+ * hot path (the audit log) where building a jansson tree first costs more
+ * than the request.  Strings are escaped; bytes that are not UTF-8 become
+ * U+FFFD, so the text is always valid JSON whatever it was given.
+ */
+#ifndef COFFER_JSONW_H
+#define COFFER_JSONW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct jsonw {
+	char	*buf;
+	size_t	 len, cap;
+	int	 full;		/* something did not fit: the text is cut */
+};
+
+void	 jsonw_init(struct jsonw *w, char *buf, size_t cap);
+/* Text copied as is: punctuation and member names. */
+void	 jsonw_raw(struct jsonw *w, const char *text);
+/* A JSON string of the N bytes at S; null when S is NULL. */
+void	 jsonw_str(struct jsonw *w, const char *s, size_t n);
+/* The same for a NUL-terminated S. */
+void	 jsonw_strz(struct jsonw *w, const char *s);
+void	 jsonw_u64(struct jsonw *w, uint64_t v);
+void	 jsonw_i64(struct jsonw *w, int64_t v);
+
+/* The length of the valid UTF-8 sequence at S (N bytes left), 0 if none. */
+size_t	 jsonw_utf8_seq(const unsigned char *s, size_t n);
+/* Cut S (NUL-terminated) before an incomplete sequence at its end, as a
+ * byte limit leaves it. */
+void	 jsonw_utf8_trim(char *s);
+
+#endif
