@@ -90,6 +90,12 @@ void		 fs_remove_tree(int parent, const char *name);
 #define FS_HEADER	32
 enum coffer_rc	 fs_record_write(struct fs *fs, const char *tmpname,
 		    const void *data, size_t len, struct coffer_error *err);
+/* Revision REV's file in DIRFD, read-only; -1 with errno. */
+int		 fs_record_open(int dirfd, uint64_t rev);
+/* The record in the open file FD (revision REV of REL), checked. */
+enum coffer_rc	 fs_record_load(struct fs *fs, int fd, const char *rel,
+		    uint64_t rev, struct coffer_buf *out,
+		    struct coffer_error *err);
 enum coffer_rc	 fs_record_read(struct fs *fs, int dirfd, const char *rel,
 		    uint64_t rev, struct coffer_buf *out,
 		    struct coffer_error *err);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "fs.h"
@@ -139,47 +140,73 @@ fs_record_check(struct fs *fs, const char *rel, uint64_t rev,
 	return COFFER_OK;
 }
 
+/* Header and data in one readv(2); plain reads finish a short one. */
+static int
+fs_read_record(int fd, uint8_t h[FS_HEADER], uint8_t *data, size_t len)
+{
+	struct iovec iov[2] = { { h, FS_HEADER }, { data, len } };
+	ssize_t n;
+
+	do
+		n = readv(fd, iov, 2);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if ((size_t)n < FS_HEADER)
+		return fs_read_all(fd, h + n, FS_HEADER - (size_t)n) < 0 ||
+		    fs_read_all(fd, data, len) < 0 ? -1 : 0;
+	n -= FS_HEADER;
+	return fs_read_all(fd, data + n, len - (size_t)n);
+}
+
+int
+fs_record_open(int dirfd, uint64_t rev)
+{
+	char file[24];
+
+	snprintf(file, sizeof(file), "%llu", (unsigned long long)rev);
+	return openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+}
+
+enum coffer_rc
+fs_record_load(struct fs *fs, int fd, const char *rel, uint64_t rev,
+    struct coffer_buf *out, struct coffer_error *err)
+{
+	uint8_t h[FS_HEADER], sum[FS_SUM], *data;
+	struct stat st;
+	uint64_t len;
+
+	if (fstat(fd, &st) < 0)
+		return fs_errno(fs, rel, "read record in", errno, err);
+	if (st.st_size < FS_HEADER)
+		return fs_corrupt(fs, rel, rev, "truncated", err);
+	if ((uint64_t)st.st_size - FS_HEADER > fs->max_record)
+		return fs_corrupt(fs, rel, rev, "larger than max_record", err);
+	len = (uint64_t)st.st_size - FS_HEADER;
+	if ((data = fs->host->buf_reserve(out, (size_t)len)) == NULL)
+		return fs_errno(fs, rel, "read record in", ENOMEM, err);
+	if (fs_read_record(fd, h, data, (size_t)len) < 0)
+		return fs_errno(fs, rel, "read record in", errno, err);
+	if (fs_record_check(fs, rel, rev, h, st.st_size, &len, err) !=
+	    COFFER_OK)
+		return COFFER_ERROR;
+	crypto_generichash(sum, sizeof(sum), data, (size_t)len, NULL, 0);
+	if (sodium_memcmp(sum, h + 16, sizeof(sum)) != 0)
+		return fs_corrupt(fs, rel, rev, "checksum mismatch", err);
+	return COFFER_OK;
+}
+
 enum coffer_rc
 fs_record_read(struct fs *fs, int dirfd, const char *rel, uint64_t rev,
     struct coffer_buf *out, struct coffer_error *err)
 {
-	uint8_t h[FS_HEADER], sum[FS_SUM];
-	char file[24];
+	int fd = fs_record_open(dirfd, rev);
 	enum coffer_rc rc;
-	struct stat st;
-	uint64_t len;
-	uint8_t *data;
-	int fd;
 
-	snprintf(file, sizeof(file), "%llu", (unsigned long long)rev);
-	fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return errno == ENOENT ? COFFER_NOT_FOUND :
 		    fs_errno(fs, rel, "open record in", errno, err);
-	if (fstat(fd, &st) < 0 || (st.st_size >= FS_HEADER &&
-	    fs_read_all(fd, h, sizeof(h)) < 0)) {
-		rc = fs_errno(fs, rel, "read record in", errno, err);
-		goto out;
-	}
-	if (st.st_size < FS_HEADER) {
-		rc = fs_corrupt(fs, rel, rev, "truncated", err);
-		goto out;
-	}
-	if ((rc = fs_record_check(fs, rel, rev, h, st.st_size, &len, err)) !=
-	    COFFER_OK)
-		goto out;
-	if ((data = fs->host->buf_reserve(out, (size_t)len)) == NULL) {
-		rc = fs_errno(fs, rel, "read record in", ENOMEM, err);
-		goto out;
-	}
-	if (fs_read_all(fd, data, (size_t)len) < 0) {
-		rc = fs_errno(fs, rel, "read record in", errno, err);
-		goto out;
-	}
-	crypto_generichash(sum, sizeof(sum), data, (size_t)len, NULL, 0);
-	if (sodium_memcmp(sum, h + 16, sizeof(sum)) != 0)
-		rc = fs_corrupt(fs, rel, rev, "checksum mismatch", err);
-out:
+	rc = fs_record_load(fs, fd, rel, rev, out, err);
 	close(fd);
 	return rc;
 }

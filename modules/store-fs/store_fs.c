@@ -397,6 +397,38 @@ fs_latest_known(struct fs *fs, int d, const struct fs_key *k,
 	return rc;
 }
 
+/*
+ * The latest revision, read.  When the memo's latest opens and the next
+ * does not exist, that is the answer (an open, a stat, a read); otherwise
+ * find the latest on disk.  Either way the answer was true on disk.
+ */
+static enum coffer_rc
+fs_get_latest(struct fs *fs, int d, const struct fs_key *k, uint64_t *rev_r,
+    struct coffer_buf *out, struct coffer_error *err)
+{
+	uint64_t hint = fs_memo_latest(fs->memo, fs_memo_key(k));
+	enum coffer_rc rc;
+	int fd, newer = 0;
+
+	if (hint > 0 && (fd = fs_record_open(d, hint)) >= 0) {
+		rc = fs_exists(fs, d, k->rel, hint + 1, &newer, err);
+		if (rc == COFFER_OK && !newer &&
+		    (rc = fs_record_load(fs, fd, k->rel, hint, out, err)) ==
+		    COFFER_OK)
+			*rev_r = hint;
+		close(fd);
+		if (rc != COFFER_OK || !newer)
+			return rc;
+	}
+	if ((rc = fs_latest_known(fs, d, k, &hint, err)) != COFFER_OK)
+		return rc;
+	if (hint == 0)
+		return COFFER_NOT_FOUND;
+	if ((rc = fs_record_read(fs, d, k->rel, hint, out, err)) == COFFER_OK)
+		*rev_r = hint;
+	return rc;
+}
+
 static enum coffer_rc
 fs_get(void *inst, const char *kind, const char *name, uint64_t rev,
     uint64_t *rev_r, struct coffer_buf *out, struct coffer_error *err)
@@ -409,13 +441,11 @@ fs_get(void *inst, const char *kind, const char *name, uint64_t rev,
 	if ((rc = fs_open_name(fs, kind, name, 0, &k, &d, err)) != COFFER_OK)
 		return rc;
 	if (rev == 0)
-		rc = fs_latest_known(fs, d, &k, &rev, err);
-	if (rc == COFFER_OK)
-		rc = rev == 0 ? COFFER_NOT_FOUND :
-		    fs_record_read(fs, d, k.rel, rev, out, err);
-	close(d);
-	if (rc == COFFER_OK)
+		rc = fs_get_latest(fs, d, &k, rev_r, out, err);
+	else if ((rc = fs_record_read(fs, d, k.rel, rev, out, err)) ==
+	    COFFER_OK)
 		*rev_r = rev;
+	close(d);
 	return rc;
 }
 

@@ -259,6 +259,32 @@ START_TEST(test_corrupt_records)
 }
 END_TEST
 
+/* The latest revision, known from an earlier read, damaged since. */
+START_TEST(test_corrupt_latest)
+{
+	char dir[PATH_MAX], cmd[3 * PATH_MAX];
+	struct coffer_error err = { "" };
+	struct coffer_buf b = { 0 };
+	uint64_t rev = 0;
+
+	ck_assert(open_store("") == 0);
+	ck_assert_int_eq(put("k", 1, "the sealed record"), COFFER_OK);
+	ck_assert_int_eq(put("k", 2, "the next one"), COFFER_OK);
+	ck_assert_int_eq(get("k", 0, &b, &rev, &err), COFFER_OK);
+	ck_assert_uint_eq(rev, 2);
+	buf_free(&b);
+	name_dir(dir, sizeof(dir));
+	snprintf(cmd, sizeof(cmd), "printf X | dd of=%s/2 bs=1 seek=40 "
+	    "conv=notrunc 2>/dev/null", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(get("k", 0, &b, &rev, &err), COFFER_ERROR);
+	ck_assert_msg(strstr(err.msg, "/2: checksum mismatch") != NULL,
+	    "message: %s", err.msg);
+	buf_free(&b);
+	close_store();
+}
+END_TEST
+
 START_TEST(test_tampered_name)
 {
 	char dir[PATH_MAX], file[PATH_MAX + 8];
@@ -528,6 +554,7 @@ store_fs_suite(void)
 	tcase_add_test(tc, test_fsync_off_warns);
 	tcase_add_test(tc, test_durable_across_reopen);
 	tcase_add_test(tc, test_corrupt_records);
+	tcase_add_test(tc, test_corrupt_latest);
 	tcase_add_test(tc, test_tampered_name);
 	tcase_add_test(tc, test_stale_hints);
 	tcase_add_test(tc, test_crash_leftovers);
