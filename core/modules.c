@@ -207,3 +207,14 @@ modules_store_replace(const struct modules *m)
 		return NULL;	/* built for ABI 1.0 */
 	return ops->replace;
 }
+
+coffer_store_many_fn
+modules_store_get_latest_many(const struct modules *m)
+{
+	const struct coffer_store_ops *ops = m->store.mod->desc->store;
+
+	if (ops->struct_size < offsetof(struct coffer_store_ops,
+	    get_latest_many) + sizeof(ops->get_latest_many))
+		return NULL;	/* built for ABI 1.0 or 1.1 */
+	return ops->get_latest_many;
+}

@@ -48,5 +48,10 @@ typedef enum coffer_rc (*coffer_store_replace_fn)(void *, const char *,
 	    const char *, uint64_t, const void *, size_t,
 	    struct coffer_error *);
 coffer_store_replace_fn modules_store_replace(const struct modules *m);
+/* The store's get_latest_many() (ABI 1.2), or NULL when it has none. */
+typedef enum coffer_rc (*coffer_store_many_fn)(void *, const char *,
+    const char *const *, size_t, struct coffer_buf *const *, uint64_t *,
+    enum coffer_rc *, struct coffer_error *);
+coffer_store_many_fn modules_store_get_latest_many(const struct modules *m);
 
 #endif

@@ -16,12 +16,14 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "args.h"
 #include "op_walk.h"
 #include "record.h"
 #include "validate.h"
+#include "xalloc.h"
 
 #define V_MSG(ctx, ...) snprintf((ctx)->msg, sizeof((ctx)->msg), __VA_ARGS__)
 #define SERVICE_SECRETS_MAX	256
@@ -33,12 +35,34 @@ struct svc_change {
 	uint64_t	 from;		/* revert: the revision to copy */
 };
 
+/* The latest revision of every secret named in SECRETS, read together
+ * (one request per hundred names on store_dynamo): DOCS[I] NULL for a
+ * name that does not exist.  The caller frees both arrays and the docs. */
+static enum errcode
+svc_read(struct op_ctx *ctx, json_t *secrets, json_t ***docs_r,
+    uint64_t **revs_r)
+{
+	size_t n = json_array_size(secrets), i;
+	const char **names = xcalloc(n ? n : 1, sizeof(*names));
+	json_t *v;
+	enum errcode e;
+
+	*docs_r = xcalloc(n ? n : 1, sizeof(**docs_r));
+	*revs_r = xcalloc(n ? n : 1, sizeof(**revs_r));
+	json_array_foreach(secrets, i, v)	/* strings: checked on write */
+		names[i] = json_is_string(v) ? json_string_value(v) : "";
+	e = record_read_latest_many(ctx, SECRET_KIND, names, n, *docs_r,
+	    *revs_r);
+	free(names);
+	return e;
+}
+
 /* The mapped names: distinct valid secret names that exist. */
 static enum errcode
 svc_check_secrets(struct op_ctx *ctx, json_t *secrets)
 {
-	json_t *v, *doc;
-	uint64_t rev;
+	json_t *v, **docs;
+	uint64_t *revs;
 	size_t i, j;
 	enum errcode e;
 
@@ -58,13 +82,18 @@ svc_check_secrets(struct op_ctx *ctx, json_t *secrets)
 				return ERR_BAD_ARGS;
 			}
 		}
-		e = record_read(ctx, SECRET_KIND, json_string_value(v), 0, &doc,
-		    &rev);
-		json_decref(doc);
-		if (e != ERR_NONE)
-			return e;
 	}
-	return ERR_NONE;
+	e = svc_read(ctx, secrets, &docs, &revs);
+	json_array_foreach(secrets, i, v) {
+		if (e == ERR_NONE && docs[i] == NULL) {
+			V_MSG(ctx, "no secret %.200s", json_string_value(v));
+			e = ERR_NOT_FOUND;
+		}
+		json_decref(docs[i]);
+	}
+	free(docs);
+	free(revs);
+	return e;
 }
 
 static json_t *
@@ -230,43 +259,48 @@ svc_note_keys(json_t *seen, json_t *conflicts, const char *secret,
 	}
 }
 
+/* Add secret NAME (revision REV, document S) to what the service gets,
+ * if it is enabled. */
+static void
+svc_add_credential(json_t *creds, json_t *seen, json_t *conflicts,
+    const char *name, uint64_t rev, json_t *s)
+{
+	if (!json_is_true(json_object_get(s, "enabled")))
+		return;
+	json_array_append_new(creds, json_pack("{s:s, s:I, s:O, s:O}", "name",
+	    name, "revision", (json_int_t)rev, "pairs", json_object_get(s,
+	    "pairs"), "metadata", json_object_get(s, "metadata")));
+	svc_note_keys(seen, conflicts, name, json_object_get(s, "pairs"));
+}
+
 /* What the service principal gets: every mapped secret that exists and is
  * enabled, decrypted, with the pair keys that collide. */
 static enum errcode
 svc_credentials(struct op_ctx *ctx, json_t *doc, json_t *view)
 {
+	json_t *secrets = json_object_get(doc, "secrets"), **docs;
 	json_t *creds = json_array(), *missing = json_array();
-	json_t *seen = json_object(), *conflicts = json_object(), *v, *s;
-	enum errcode e = ERR_NONE;
-	uint64_t rev;
-	size_t i;
+	json_t *seen = json_object(), *conflicts = json_object();
+	size_t n = json_array_size(secrets);
+	uint64_t *revs;
+	enum errcode e = svc_read(ctx, secrets, &docs, &revs);
 
-	json_array_foreach(json_object_get(doc, "secrets"), i, v) {
-		const char *name = json_string_value(v);
+	for (size_t i = 0; i < n; i++) {
+		json_t *name = json_array_get(secrets, i);
 
-		e = record_read(ctx, SECRET_KIND, name, 0, &s, &rev);
-		if (e == ERR_NOT_FOUND) {
-			json_array_append(missing, v);
-			e = ERR_NONE;
-			continue;
-		}
-		if (e != ERR_NONE)
-			break;
-		if (json_is_true(json_object_get(s, "enabled"))) {
-			json_array_append_new(creds, json_pack("{s:s, s:I, "
-			    "s:O, s:O}", "name", name, "revision",
-			    (json_int_t)rev, "pairs", json_object_get(s,
-			    "pairs"), "metadata", json_object_get(s,
-			    "metadata")));
-			svc_note_keys(seen, conflicts, name,
-			    json_object_get(s, "pairs"));
-		}
-		json_decref(s);
+		if (e == ERR_NONE && docs[i] == NULL)
+			json_array_append(missing, name);
+		else if (e == ERR_NONE)
+			svc_add_credential(creds, seen, conflicts,
+			    json_string_value(name), revs[i], docs[i]);
+		json_decref(docs[i]);
 	}
 	json_object_set_new(view, "credentials", creds);
 	json_object_set_new(view, "missing", missing);
 	json_object_set_new(view, "conflicts", conflicts);
 	json_decref(seen);
+	free(docs);
+	free(revs);
 	return e;
 }
 

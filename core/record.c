@@ -13,9 +13,11 @@
 #include "buf.h"
 #include "jsonmem.h"
 #include "log.h"
+#include "modules.h"
 #include "seal.h"
 #include "record.h"
 #include "scratch.h"
+#include "xalloc.h"
 
 #define S_MSG(ctx, ...) snprintf((ctx)->msg, sizeof((ctx)->msg), __VA_ARGS__)
 
@@ -106,6 +108,76 @@ record_read(struct op_ctx *ctx, const char *kind, const char *name, uint64_t rev
 		e = record_unseal(ctx, kind, name, *rev_r, &rec, doc_r);
 	}
 	buf_free(&rec);
+	return e;
+}
+
+/* Batch I of the N names: the store's answers, through get_latest_many()
+ * or get() per name.  FAILED names the name (or first of the batch) a
+ * failure came from. */
+static enum coffer_rc
+record_fetch(struct op_ctx *ctx, const char *kind, const char *const *names,
+    size_t n, struct coffer_buf *bufs, uint64_t *revs, enum coffer_rc *rcs,
+    const char **failed, struct coffer_error *err)
+{
+	const struct instance *st = &ctx->mods->store;
+	coffer_store_many_fn many = modules_store_get_latest_many(ctx->mods);
+	struct coffer_buf *outs[COFFER_STORE_BATCH_MAX];
+	enum coffer_rc rc;
+
+	*failed = names[0];
+	if (many == NULL) {
+		rcs[0] = st->mod->desc->store->get(st->inst, kind, names[0], 0,
+		    &revs[0], &bufs[0], err);
+		return rcs[0] == COFFER_NOT_FOUND ? COFFER_OK : rcs[0];
+	}
+	for (size_t i = 0; i < n; i++) {
+		outs[i] = &bufs[i];
+		rcs[i] = COFFER_ERROR;
+	}
+	if ((rc = many(st->inst, kind, names, n, outs, revs, rcs, err)) !=
+	    COFFER_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		if (rcs[i] != COFFER_OK && rcs[i] != COFFER_NOT_FOUND) {
+			*failed = names[i];	/* not an answer get() gives */
+			snprintf(err->msg, sizeof(err->msg), "get_latest_many "
+			    "answered %d for one name", (int)rcs[i]);
+			return COFFER_ERROR;
+		}
+	}
+	return COFFER_OK;
+}
+
+enum errcode
+record_read_latest_many(struct op_ctx *ctx, const char *kind,
+    const char *const *names, size_t n, json_t **docs, uint64_t *revs)
+{
+	struct coffer_buf *bufs = xcalloc(n ? n : 1, sizeof(*bufs));
+	enum coffer_rc *rcs = xcalloc(n ? n : 1, sizeof(*rcs)), rc = COFFER_OK;
+	size_t batch = modules_store_get_latest_many(ctx->mods) ?
+	    COFFER_STORE_BATCH_MAX : 1;
+	struct coffer_error err = { "" };
+	enum errcode e = ERR_NONE;
+	const char *failed = "";
+
+	for (size_t i = 0; i < n && rc == COFFER_OK; i += batch)
+		rc = record_fetch(ctx, kind, names + i, n - i < batch ? n - i :
+		    batch, bufs + i, revs + i, rcs + i, &failed, &err);
+	if (rc != COFFER_OK)
+		e = record_store_error(ctx, rc, "read", kind, failed, &err);
+	for (size_t i = 0; i < n; i++) {
+		docs[i] = NULL;
+		if (e == ERR_NONE && rcs[i] == COFFER_OK)
+			e = record_unseal(ctx, kind, names[i], revs[i],
+			    &bufs[i], &docs[i]);
+		buf_free(&bufs[i]);
+	}
+	for (size_t i = 0; e != ERR_NONE && i < n; i++) {
+		json_decref(docs[i]);
+		docs[i] = NULL;
+	}
+	free(bufs);
+	free(rcs);
 	return e;
 }
 

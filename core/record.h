@@ -30,6 +30,14 @@
  * ERR_INTERNAL (logged) otherwise, with CTX->msg set. */
 enum errcode	 record_read(struct op_ctx *ctx, const char *kind, const char *name,
 		    uint64_t rev, json_t **doc_r, uint64_t *rev_r);
+/* The latest revisions of the N names in NAMES, read together (in
+ * batches, when the store can): for each I, a new reference in DOCS[I]
+ * and its revision in REVS[I], or DOCS[I] NULL when NAMES[I] does not
+ * exist.  Any other failure fails the whole read, as record_read() does,
+ * with every DOCS[I] NULL. */
+enum errcode	 record_read_latest_many(struct op_ctx *ctx, const char *kind,
+		    const char *const *names, size_t n, json_t **docs,
+		    uint64_t *revs);
 /* Write DOC as revision REV of NAME.  ERR_CONFLICT when REV is taken (or
  * REV - 1 missing), ERR_TOO_LARGE over the store's limit. */
 enum errcode	 record_write(struct op_ctx *ctx, const char *kind, const char *name,

@@ -6,7 +6,8 @@
  * include/coffer/module.h: empty store, create-only writes, latest and old
  * revisions, history paging, name listing across pages, prefixes, removal,
  * names at the limits and names that try to escape, records at the size
- * limit and one byte over, and writers racing from several threads.
+ * limit and one byte over, writers racing from several threads, and the
+ * optional operations (replace, get_latest_many) when the module has them.
  *
  *	COFFER_STORE_CONF=my.conf ./check_store_conformance
  *
@@ -431,7 +432,64 @@ START_TEST(test_replace)
 	ck_assert_int_eq(replace(st, "rep", "nope", 1, "x", 1, &err),
 	    COFFER_NOT_FOUND);
 	ck_assert_int_eq(get_rc("rep", "k", 3), COFFER_NOT_FOUND);
+	/* The latest itself: reads of the latest see the new bytes. */
+	ck_assert_int_eq(replace(st, "rep", "k", 2, "TWO", 3, &err), COFFER_OK);
+	expect_get("rep", "k", 0, "TWO", 2);
+	expect_get("rep", "k", 2, "TWO", 2);
 	ck_assert_int_eq(put("rep", "k", 3, "three"), COFFER_OK);
+	expect_get("rep", "k", 0, "three", 3);
+}
+END_TEST
+
+#define MANY	COFFER_STORE_BATCH_MAX
+
+START_TEST(test_get_latest_many)
+{
+	coffer_store_many_fn many = modules_store_get_latest_many(&mods);
+	char names[MANY][16], data[32];
+	const char *np[MANY];
+	struct coffer_buf bufs[MANY], *outs[MANY];
+	uint64_t revs[MANY];
+	enum coffer_rc rcs[MANY];
+	struct coffer_error err = { "" };
+
+	if (many == NULL)
+		return;		/* optional (ABI 1.2) */
+	memset(bufs, 0, sizeof(bufs));
+	for (int i = 0; i < MANY; i++) {	/* the even ones exist */
+		snprintf(names[i], sizeof(names[i]), "m%03d", i);
+		np[i] = names[i];
+		outs[i] = &bufs[i];
+		if (i % 2 == 0)
+			ck_assert_int_eq(put("many", names[i], 1, names[i]),
+			    COFFER_OK);
+	}
+	ck_assert_int_eq(put("many", "m000", 2, "m000 two"), COFFER_OK);
+	ck_assert_int_eq(put("other", "m001", 1, "another kind"), COFFER_OK);
+	ck_assert_int_eq(many(st, "many", np, MANY, outs, revs, rcs, &err),
+	    COFFER_OK);
+	for (int i = 0; i < MANY; i++) {
+		if (i % 2 == 1) {
+			ck_assert_int_eq(rcs[i], COFFER_NOT_FOUND);
+			continue;
+		}
+		snprintf(data, sizeof(data), "%s", i == 0 ? "m000 two" :
+		    names[i]);
+		ck_assert_int_eq(rcs[i], COFFER_OK);
+		ck_assert_uint_eq(revs[i], i == 0 ? 2 : 1);
+		ck_assert_uint_eq(bufs[i].len, strlen(data));
+		ck_assert(memcmp(bufs[i].data, data, bufs[i].len) == 0);
+		buf_free(&bufs[i]);
+	}
+	/* One name; a name twice. */
+	np[1] = "m000";
+	ck_assert_int_eq(many(st, "many", np, 2, outs, revs, rcs, &err),
+	    COFFER_OK);
+	ck_assert_int_eq(rcs[0], COFFER_OK);
+	ck_assert_int_eq(rcs[1], COFFER_OK);
+	ck_assert_uint_eq(revs[1], 2);
+	buf_free(&bufs[0]);
+	buf_free(&bufs[1]);
 }
 END_TEST
 
@@ -533,6 +591,7 @@ conformance_suite(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_sizes);
 	tcase_add_test(tc, test_replace);
+	tcase_add_test(tc, test_get_latest_many);
 	tcase_add_test(tc, test_racing_writers);
 	tcase_add_test(tc, test_list_pages);
 	suite_add_tcase(su, tc);

@@ -55,7 +55,7 @@ extern "C" {
 #endif
 
 #define COFFER_ABI_MAJOR	1
-#define COFFER_ABI_MINOR	1
+#define COFFER_ABI_MINOR	2
 
 /* The one symbol a module exports, and how to export it. */
 #define COFFER_MODULE_ENTRY	"coffer_module_entry"
@@ -233,6 +233,8 @@ struct coffer_host {
  * record is durable: it survives a crash of the process and of the machine.
  */
 #define COFFER_STORE_NAME_MAX	512
+/* Most names one get_latest_many() call is given. */
+#define COFFER_STORE_BATCH_MAX	100
 
 /* Called once per name by list(); strings are valid during the call only.
  * Return 0 to continue, anything else to stop listing early. */
@@ -300,6 +302,20 @@ struct coffer_store_ops {
 	enum coffer_rc (*replace)(void *inst, const char *kind,
 	    const char *name, uint64_t rev, const void *data, size_t len,
 	    struct coffer_error *err);
+
+	/* ABI 1.2, optional (NULL: the daemon calls get() once per name).
+	 * The latest revisions of N names of KIND (1 to
+	 * COFFER_STORE_BATCH_MAX), read together, for stores where one
+	 * request for many names is cheaper than many requests.  For each I,
+	 * RCS[I] is what get(NAMES[I], 0) would have answered during the
+	 * call: COFFER_OK with the record in OUTS[I] and its revision in
+	 * REVS[I], or COFFER_NOT_FOUND.  Returns COFFER_OK when every name
+	 * has its answer, or the failure (with ERR) that stopped the read,
+	 * and then RCS, OUTS and REVS mean nothing.  Read it only when
+	 * struct_size says the module has it. */
+	enum coffer_rc (*get_latest_many)(void *inst, const char *kind,
+	    const char *const *names, size_t n, struct coffer_buf *const *outs,
+	    uint64_t *revs, enum coffer_rc *rcs, struct coffer_error *err);
 };
 
 /*
