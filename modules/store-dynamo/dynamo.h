@@ -6,7 +6,8 @@
  *	rev (N, range)    0 for the name's head item, 1.. for revisions
  *
  *	revision item:    pk, rev, rec (S: the sealed record in base64)
- *	head item:        pk, rev = 0, kind (S), name (S), latest (N)
+ *	head item:        pk, rev = 0, kind (S), name (S), latest (N),
+ *	                  rec (S: a copy of the latest revision's record)
  *
  *	index by_kind:    kind (hash), name (range), projecting latest; only
  *	                  head items have kind and name, so it lists names,
@@ -15,7 +16,9 @@
  * A put writes the revision item and moves the head from REV - 1 to REV
  * in one transaction, each conditional: of two writers exactly one wins,
  * and a gap is refused.  The latest revision is one strongly consistent
- * query (newest first, limit 1).
+ * GetItem of the head, and the latest of up to 100 names one
+ * BatchGetItem; a head written before heads carried the record costs a
+ * query (newest first, limit 1) more.
  */
 #ifndef COFFER_DYNAMO_H
 #define COFFER_DYNAMO_H
@@ -65,12 +68,21 @@ enum coffer_rc dynamo_put(void *inst, const char *kind, const char *name,
 enum coffer_rc dynamo_get(void *inst, const char *kind, const char *name,
 	    uint64_t rev, uint64_t *rev_r, struct coffer_buf *out,
 	    struct coffer_error *err);
+/* The latest record of PK from its HEAD item (NULL: no such name). */
+enum coffer_rc dynamo_head_out(struct dynamo *d, const char *pk,
+	    json_t *head, uint64_t *rev_r, struct coffer_buf *out,
+	    struct coffer_error *err);
 enum coffer_rc dynamo_replace(void *inst, const char *kind, const char *name,
 	    uint64_t rev, const void *data, size_t len,
 	    struct coffer_error *err);
 enum coffer_rc dynamo_revisions(void *inst, const char *kind,
 	    const char *name, uint64_t after, size_t limit, coffer_rev_cb cb,
 	    void *arg, struct coffer_error *err);
+
+/* dynamo_batch.c: the latest revisions of many names. */
+enum coffer_rc dynamo_get_latest_many(void *inst, const char *kind,
+	    const char *const *names, size_t n, struct coffer_buf *const *outs,
+	    uint64_t *revs, enum coffer_rc *rcs, struct coffer_error *err);
 
 /* dynamo_list.c: names, and removal. */
 enum coffer_rc dynamo_list(void *inst, const char *kind, const char *prefix,

@@ -25,6 +25,19 @@ dynamo_b64(const void *data, size_t len)
 	return s;
 }
 
+/* One item by its key, strongly consistent; *ITEM_R NULL if none. */
+static enum coffer_rc
+dynamo_get_item(struct dynamo *d, const char *pk, uint64_t rev,
+    struct aws_result *r, json_t **item_r, struct coffer_error *err)
+{
+	enum coffer_rc rc = dynamo_call(d, "GetItem", json_pack("{s:s, s:o, "
+	    "s:b}", "TableName", d->table, "Key", dynamo_key(pk, rev),
+	    "ConsistentRead", 1), r, err);
+
+	*item_r = rc == COFFER_OK ? json_object_get(r->result, "Item") : NULL;
+	return rc;
+}
+
 /* The revision item's Put action. */
 static json_t *
 dynamo_put_revision(const struct dynamo *d, const char *pk, uint64_t rev,
@@ -37,16 +50,19 @@ dynamo_put_revision(const struct dynamo *d, const char *pk, uint64_t rev,
 	    "Item", item, "ConditionExpression", "attribute_not_exists(pk)");
 }
 
-/* The head item's Put action: it moves from REV - 1 to REV. */
+/* The head item's Put action: it moves from REV - 1 to REV, and carries a
+ * copy of REV's record so that the latest is one GetItem (and many names'
+ * latest one BatchGetItem). */
 static json_t *
 dynamo_put_head(const struct dynamo *d, const char *pk, const char *kind,
-    const char *name, uint64_t rev)
+    const char *name, uint64_t rev, const char *rec)
 {
 	json_t *item = dynamo_key(pk, 0), *put;
 
 	json_object_set_new(item, "kind", json_pack("{s:s}", "S", kind));
 	json_object_set_new(item, "name", json_pack("{s:s}", "S", name));
 	json_object_set_new(item, "latest", dynamo_n(rev));
+	json_object_set_new(item, "rec", json_pack("{s:s}", "S", rec));
 	put = json_pack("{s:s, s:o}", "TableName", d->table, "Item", item);
 	if (rev == 1)
 		json_object_set_new(put, "ConditionExpression",
@@ -102,12 +118,11 @@ dynamo_put_landed(struct dynamo *d, const char *pk, uint64_t rev,
 {
 	struct aws_result r = { 0 };
 	const char *have;
-	enum coffer_rc rc = dynamo_call(d, "GetItem", json_pack("{s:s, s:o, "
-	    "s:b}", "TableName", d->table, "Key", dynamo_key(pk, rev),
-	    "ConsistentRead", 1), &r, err);
+	json_t *item;
+	enum coffer_rc rc = dynamo_get_item(d, pk, rev, &r, &item, err);
 
 	if (rc == COFFER_OK) {
-		have = dynamo_item_s(json_object_get(r.result, "Item"), "rec");
+		have = dynamo_item_s(item, "rec");
 		rc = have != NULL && strcmp(have, rec) == 0 ? COFFER_OK :
 		    COFFER_CONFLICT;
 	}
@@ -142,7 +157,7 @@ dynamo_put(void *inst, const char *kind, const char *name, uint64_t rev,
 	rc = pk == NULL || rec == NULL ? COFFER_ERROR : dynamo_call(d,
 	    "TransactWriteItems", json_pack("{s:[o, o], s:s}", "TransactItems",
 	    dynamo_put_revision(d, pk, rev, rec), dynamo_put_head(d, pk, kind,
-	    name, rev), "ClientRequestToken", token), &r, err);
+	    name, rev, rec), "ClientRequestToken", token), &r, err);
 	if (rc == COFFER_ERROR && dynamo_lost_race(&r)) {
 		rc = dynamo_put_landed(d, pk, rev, rec, err);
 		if (rc == COFFER_CONFLICT)
@@ -181,7 +196,8 @@ dynamo_record_out(struct dynamo *d, json_t *item, struct coffer_buf *out,
 	return rc;
 }
 
-/* The newest revision item of PK: one strongly consistent query. */
+/* The newest revision item of PK: one strongly consistent query.  Only
+ * for heads written before they carried the record. */
 static enum coffer_rc
 dynamo_latest(struct dynamo *d, const char *pk, struct aws_result *r,
     json_t **item_r, struct coffer_error *err)
@@ -198,6 +214,29 @@ dynamo_latest(struct dynamo *d, const char *pk, struct aws_result *r,
 	return rc;
 }
 
+/* A head without the record (an older writer's) costs a query. */
+enum coffer_rc
+dynamo_head_out(struct dynamo *d, const char *pk, json_t *head,
+    uint64_t *rev_r, struct coffer_buf *out, struct coffer_error *err)
+{
+	struct aws_result r = { 0 };
+	json_t *item = head;
+	enum coffer_rc rc = COFFER_OK;
+
+	if (head != NULL && dynamo_item_s(head, "rec") == NULL)
+		rc = dynamo_latest(d, pk, &r, &item, err);
+	if (rc == COFFER_OK && item == NULL) {
+		D_ERR(err, "no such record");
+		rc = COFFER_NOT_FOUND;
+	}
+	if (rc == COFFER_OK) {
+		*rev_r = dynamo_item_n(item, item == head ? "latest" : "rev");
+		rc = dynamo_record_out(d, item, out, err);
+	}
+	aws_result_free(&r);
+	return rc;
+}
+
 enum coffer_rc
 dynamo_get(void *inst, const char *kind, const char *name, uint64_t rev,
     uint64_t *rev_r, struct coffer_buf *out, struct coffer_error *err)
@@ -210,22 +249,38 @@ dynamo_get(void *inst, const char *kind, const char *name, uint64_t rev,
 
 	if (pk == NULL)
 		return COFFER_ERROR;
-	if (rev == 0)
-		rc = dynamo_latest(d, pk, &r, &item, err);
-	else if ((rc = dynamo_call(d, "GetItem", json_pack("{s:s, s:o, s:b}",
-	    "TableName", d->table, "Key", dynamo_key(pk, rev),
-	    "ConsistentRead", 1), &r, err)) == COFFER_OK)
-		item = json_object_get(r.result, "Item");
-	if (rc == COFFER_OK && item == NULL) {
+	rc = dynamo_get_item(d, pk, rev, &r, &item, err);
+	if (rc == COFFER_OK && rev == 0) {
+		rc = dynamo_head_out(d, pk, item, rev_r, out, err);
+	} else if (rc == COFFER_OK && item == NULL) {
 		D_ERR(err, "no such record");
 		rc = COFFER_NOT_FOUND;
-	}
-	if (rc == COFFER_OK) {
-		*rev_r = dynamo_item_n(item, "rev");
+	} else if (rc == COFFER_OK) {
+		*rev_r = rev;
 		rc = dynamo_record_out(d, item, out, err);
 	}
 	aws_result_free(&r);
 	free(pk);
+	return rc;
+}
+
+/* After revision REV of PK was replaced by REC: if REV is still the
+ * latest, the head's copy too (a later put carries its own). */
+static enum coffer_rc
+dynamo_replace_head(struct dynamo *d, const char *pk, uint64_t rev,
+    const char *rec, struct coffer_error *err)
+{
+	struct aws_result r = { 0 };
+	enum coffer_rc rc = dynamo_call(d, "UpdateItem", json_pack("{s:s, s:o, "
+	    "s:s, s:s, s:{s:s, s:s}, s:{s:o, s:{s:s}}}", "TableName", d->table,
+	    "Key", dynamo_key(pk, 0), "UpdateExpression", "SET #rec = :rec",
+	    "ConditionExpression", "#l = :rev", "ExpressionAttributeNames",
+	    "#l", "latest", "#rec", "rec", "ExpressionAttributeValues", ":rev",
+	    dynamo_n(rev), ":rec", "S", rec), &r, err);
+
+	if (rc == COFFER_ERROR && dynamo_lost_race(&r))
+		rc = COFFER_OK;		/* the head has moved on */
+	aws_result_free(&r);
 	return rc;
 }
 
@@ -254,6 +309,8 @@ dynamo_replace(void *inst, const char *kind, const char *name, uint64_t rev,
 			rc = COFFER_NOT_FOUND;
 		}
 		aws_result_free(&r);
+		if (rc == COFFER_OK)
+			rc = dynamo_replace_head(d, pk, rev, rec, err);
 	} else if (pk != NULL && rev == 0) {
 		D_ERR(err, "no such revision");
 		rc = COFFER_NOT_FOUND;

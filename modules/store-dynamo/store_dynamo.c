@@ -158,6 +158,7 @@ static const struct coffer_store_ops dynamo_ops = {
 	.revisions = dynamo_revisions,
 	.remove = dynamo_remove,
 	.replace = dynamo_replace,
+	.get_latest_many = dynamo_get_latest_many,
 };
 
 static const struct coffer_module dynamo_module = {

@@ -88,6 +88,17 @@ class Base(unittest.TestCase):
         self.assertEqual(reply["error"]["code"], code, reply)
         return reply["error"]["message"]
 
+    def reseal_all(self, c, kind):
+        total, cursor = 0, None
+        while True:
+            args = {"kind": kind, "limit": 2}
+            if cursor:
+                args["cursor"] = cursor
+            r = self.ok(c, "keyring.reseal", **args)
+            total += r["resealed"]
+            cursor = r["cursor"]
+            if cursor is None:
+                return total
 
 
 class Secrets(Base):
@@ -479,18 +490,6 @@ class Secrets(Base):
         self.assertIn("not in the keyring", self.daemon.log_text())
         self.assertEqual(self.ok(c, "secret.get", name="new")["pairs"],
                          {"K": "sealed-new"})
-
-    def reseal_all(self, c, kind):
-        total, cursor = 0, None
-        while True:
-            args = {"kind": kind, "limit": 2}
-            if cursor:
-                args["cursor"] = cursor
-            r = self.ok(c, "keyring.reseal", **args)
-            total += r["resealed"]
-            cursor = r["cursor"]
-            if cursor is None:
-                return total
 
     def test_rotation_with_reseal(self):
         self.start()

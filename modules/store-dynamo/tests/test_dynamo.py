@@ -243,6 +243,91 @@ class Faults(test_secrets.Base):
                 if n == name:    # nothing acknowledged is lost
                     self.assertEqual(values[rev - 1], value)
 
+    def count(self, c, op, **args):
+        """The reply to OP, and the DynamoDB requests it took by target
+        (counted at the proxy)."""
+        before = self.proxy.control("/__proxy/stats")["targets"]
+        reply = self.ok(c, op, **args)
+        after = self.proxy.control("/__proxy/stats")["targets"]
+        return reply, {t.split(".")[-1]: n - before.get(t, 0)
+                       for t, n in after.items() if n != before.get(t, 0)}
+
+    def test_requests_per_operation(self):
+        """Issue 8's budget: one request for a secret get, at most two
+        for an update, 1 + ceil(K/100) for a service get of K secrets."""
+        self.start_behind_proxy()
+        c = self.client()
+        names = ["r/%03d" % i for i in range(150)]
+        for n in names:
+            self.ok(c, "secret.create", name=n, pairs={"K" + n[2:]: n})
+        got, calls = self.count(c, "secret.get", name="r/007")
+        self.assertEqual(got["pairs"], {"K007": "r/007"})
+        self.assertEqual(calls, {"GetItem": 1})
+        got, calls = self.count(c, "secret.update", name="r/007",
+                                pairs={"K007": "new"})
+        self.assertEqual(calls, {"GetItem": 1, "TransactWriteItems": 1})
+        for k, want in ((10, 2), (100, 2), (150, 3)):
+            _, calls = self.count(c, "service.put", name="web",
+                                  secrets=names[:k])
+            self.assertLessEqual(sum(calls.values()), 2 + want, calls)
+            got, calls = self.count(self.client("web"), "service.get",
+                                    name="web")
+            self.assertEqual(len(got["credentials"]), k)
+            self.assertEqual(sum(calls.values()), want, (k, calls))
+            self.assertEqual(calls.get("BatchGetItem"), want - 1, calls)
+        creds = {s["name"]: s for s in got["credentials"]}
+        self.assertEqual(creds["r/007"]["pairs"], {"K007": "new"})
+        self.assertEqual(creds["r/007"]["revision"], 2)
+        self.assertEqual(creds["r/149"]["pairs"], {"K149": "r/149"})
+
+    def test_heads_without_records(self):
+        """Heads written before they carried the latest record (an older
+        store_dynamo) still read right, one query more; the next write
+        brings the record into the head."""
+        self.start_behind_proxy()
+        c = self.client()
+        for n in ("old/a", "old/b"):
+            self.ok(c, "secret.create", name=n, pairs={"V": n})
+        self.ok(c, "secret.update", name="old/a", pairs={"V": "a2"})
+        self.ok(c, "service.put", name="web", secrets=["old/a", "old/b"])
+        boto("for pk in ('secret/old/a', 'secret/old/b'):\n"
+             "    ddb.update_item(TableName=%r, Key={'pk': {'S': pk}, "
+             "'rev': {'N': '0'}}, UpdateExpression='REMOVE rec')\n"
+             % self.table)
+        got, calls = self.count(c, "secret.get", name="old/a")
+        self.assertEqual((got["revision"], got["pairs"]), (2, {"V": "a2"}))
+        self.assertEqual(calls, {"GetItem": 1, "Query": 1})
+        got, _ = self.count(self.client("web"), "service.get", name="web")
+        self.assertEqual(sorted((s["name"], s["revision"], s["pairs"]["V"])
+                                for s in got["credentials"]),
+                         [("old/a", 2, "a2"), ("old/b", 1, "old/b")])
+        self.ok(c, "secret.update", name="old/a", pairs={"V": "a3"})
+        got, calls = self.count(c, "secret.get", name="old/a")
+        self.assertEqual((got["revision"], calls), (3, {"GetItem": 1}))
+
+    def test_reseal_reaches_the_head(self):
+        """The head's copy of the latest record is resealed with it: the
+        old master key can go."""
+        self.start_behind_proxy()
+        c = self.client()
+        self.ok(c, "secret.create", name="k", pairs={"V": "1"})
+        self.ok(c, "secret.update", name="k", pairs={"V": "2"})
+        self.ok(c, "service.put", name="web", secrets=["k"])
+        new = os.path.join(self.dir, "master-2.key")
+        ct.coffer("keygen", "--master", new)
+        self.start(keyring=[new] + self.master, store=store(
+            self.table, extra='endpoint = "%s";' % self.proxy_url))
+        c = self.client()
+        self.assertEqual(self.reseal_all(c, "secret"), 2)
+        self.assertEqual(self.reseal_all(c, "service"), 1)
+        self.start(keyring=[new], store=store(
+            self.table, extra='endpoint = "%s";' % self.proxy_url))
+        c = self.client()
+        self.assertEqual(self.ok(c, "secret.get", name="k")["pairs"],
+                         {"V": "2"})
+        got = self.ok(self.client("web"), "service.get", name="web")
+        self.assertEqual(got["credentials"][0]["pairs"], {"V": "2"})
+
     def test_throttling_then_unavailable(self):
         self.start_behind_proxy()
         c = self.client()
