@@ -351,6 +351,40 @@ kms_principal(const struct kms *k, const struct kms_username *u,
 	return COFFER_OK;
 }
 
+/* The times are checked on every use, cached or not. */
+static enum coffer_rc
+kms_window_ok(const struct kms *k, const struct kms_window *w,
+    struct coffer_error *err)
+{
+	return kms_window_check(w, k->host->now_ms() / 1000, k->max_lifetime_s,
+	    k->skew_s, err) < 0 ? COFFER_DENIED : COFFER_OK;
+}
+
+/* TOKEN checked: from the cache, from another request's KMS call for the
+ * same token, or with a KMS call of our own. */
+static enum coffer_rc
+kms_verify(struct kms *k, const char *token, const struct kms_username *u,
+    struct kms_window *w, const struct kms_key **key,
+    struct coffer_error *err)
+{
+	struct kms_flight *f;
+	enum coffer_rc rc = COFFER_OK;
+
+	switch (kms_cache_lookup(k->cache, token, u, w, key, &f, &rc, err)) {
+	case KMS_HIT:
+		return kms_window_ok(k, w, err);
+	case KMS_SHARED:
+		return rc != COFFER_OK ? rc : kms_window_ok(k, w, err);
+	case KMS_LEAD:
+		break;
+	}
+	*key = NULL;
+	if ((rc = kms_decrypt(k, token, u, w, key, err)) == COFFER_OK)
+		rc = kms_window_ok(k, w, err);
+	kms_cache_land(k->cache, f, token, u, rc, w, *key, err);
+	return rc;
+}
+
 static enum coffer_rc
 kms_authenticate(void *inst, const struct coffer_auth_request *req,
     struct coffer_principal *p, struct coffer_error *err)
@@ -360,7 +394,6 @@ kms_authenticate(void *inst, const struct coffer_auth_request *req,
 	struct kms_window w;
 	const struct kms_key *key;
 	enum coffer_rc rc;
-	int hit;
 
 	if (req->token == NULL)
 		return COFFER_IGNORE;
@@ -368,18 +401,9 @@ kms_authenticate(void *inst, const struct coffer_auth_request *req,
 		K_ERR(err, "the token is over %d bytes", KMS_TOKEN_MAX);
 		return COFFER_DENIED;
 	}
-	if ((rc = kms_username_ok(k, req->username, &u, err)) != COFFER_OK)
+	if ((rc = kms_username_ok(k, req->username, &u, err)) != COFFER_OK ||
+	    (rc = kms_verify(k, req->token, &u, &w, &key, err)) != COFFER_OK)
 		return rc;
-	hit = kms_cache_get(k->cache, req->token, &u, &w, &key);
-	if (!hit && (rc = kms_decrypt(k, req->token, &u, &w, &key, err)) !=
-	    COFFER_OK)
-		return rc;
-	/* The times are checked on every use, cached or not. */
-	if (kms_window_check(&w, k->host->now_ms() / 1000, k->max_lifetime_s,
-	    k->skew_s, err) < 0)
-		return COFFER_DENIED;
-	if (!hit)
-		kms_cache_put(k->cache, req->token, &u, &w, key);
 	return kms_principal(k, &u, key, p, err);
 }
 

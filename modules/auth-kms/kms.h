@@ -89,6 +89,25 @@ int	 kms_cache_get(struct kms_cache *c, const char *token,
 void	 kms_cache_put(struct kms_cache *c, const char *token,
 	    const struct kms_username *u, const struct kms_window *w,
 	    const struct kms_key *key);
+/*
+ * Look up (TOKEN, U) for a request: KMS_HIT with *W and *KEY; or, on a
+ * miss, KMS_LEAD: the caller asks KMS and must then call kms_cache_land()
+ * with *F_R and the answer; or KMS_SHARED: another request was asking
+ * KMS for the same token, and its answer is in *RC (with *W and *KEY when
+ * COFFER_OK, the reason in ERR otherwise).
+ */
+struct kms_flight;
+enum kms_lookup { KMS_HIT, KMS_LEAD, KMS_SHARED };
+enum kms_lookup kms_cache_lookup(struct kms_cache *c, const char *token,
+	    const struct kms_username *u, struct kms_window *w,
+	    const struct kms_key **key, struct kms_flight **f_r,
+	    enum coffer_rc *rc, struct coffer_error *err);
+/* The answer for flight F (NULL: none to share): cached when COFFER_OK,
+ * handed to every request waiting for it. */
+void	 kms_cache_land(struct kms_cache *c, struct kms_flight *f,
+	    const char *token, const struct kms_username *u,
+	    enum coffer_rc rc, const struct kms_window *w,
+	    const struct kms_key *key, const struct coffer_error *err);
 
 /* kms_keys.c: configured keys. */
 /* Resolve every key that is not an ARN with DescribeKey. */

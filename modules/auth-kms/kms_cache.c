@@ -4,10 +4,15 @@
  * does) by the token, the name it claims and its user type; `to` is the
  * instance's own.  Only the digest of a token is kept, never the token.
  * The caller re-checks the validity window on every hit.
+ *
+ * A token being checked with KMS is a flight: requests that bring the same
+ * token meanwhile wait for its answer instead of asking KMS again, so a
+ * burst of requests with a new token costs one KMS call, not one each.
  */
 #include "config.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,8 +28,21 @@ struct entry {
 	struct entry		*chain;		/* hash bucket */
 };
 
+/* A token being checked with KMS now, and, once landed, the answer. */
+struct kms_flight {
+	uint8_t			 digest[DIGEST];
+	int			 landed, waiters;
+	enum coffer_rc		 rc;
+	struct kms_window	 window;
+	const struct kms_key	*key;
+	char			 msg[COFFER_ERROR_MAX];
+	struct kms_flight	*next;
+};
+
 struct kms_cache {
 	pthread_mutex_t	 lock;
+	pthread_cond_t	 landed;
+	struct kms_flight *flights;
 	struct entry	*entries, *newest, *oldest;
 	struct entry	**buckets;
 	size_t		 size, nbuckets, used;
@@ -46,6 +64,7 @@ kms_cache_new(size_t size)
 		return NULL;
 	}
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->landed, NULL);
 	return c;
 }
 
@@ -54,8 +73,10 @@ kms_cache_free(struct kms_cache *c)
 {
 	if (c == NULL)
 		return;
-	if (c->entries != NULL && c->buckets != NULL)
+	if (c->entries != NULL && c->buckets != NULL) {
+		pthread_cond_destroy(&c->landed);
 		pthread_mutex_destroy(&c->lock);
+	}
 	free(c->entries);
 	free(c->buckets);
 	free(c);
@@ -184,5 +205,90 @@ kms_cache_put(struct kms_cache *c, const char *token,
 	e->window = *w;
 	e->key = key;
 	kms_cache_push(c, e);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Wait, locked, for flight F to land; its answer. */
+static enum kms_lookup
+kms_cache_wait(struct kms_cache *c, struct kms_flight *f,
+    struct kms_window *w, const struct kms_key **key, enum coffer_rc *rc,
+    struct coffer_error *err)
+{
+	f->waiters++;
+	while (!f->landed)
+		pthread_cond_wait(&c->landed, &c->lock);
+	*rc = f->rc;
+	*w = f->window;
+	*key = f->key;
+	snprintf(err->msg, sizeof(err->msg), "%s", f->msg);
+	if (--f->waiters == 0)
+		free(f);	/* the last to read it; it left the list */
+	return KMS_SHARED;
+}
+
+enum kms_lookup
+kms_cache_lookup(struct kms_cache *c, const char *token,
+    const struct kms_username *u, struct kms_window *w,
+    const struct kms_key **key, struct kms_flight **f_r, enum coffer_rc *rc,
+    struct coffer_error *err)
+{
+	enum kms_lookup how = KMS_LEAD;
+	uint8_t digest[DIGEST];
+	struct kms_flight *f;
+	struct entry *e;
+
+	*f_r = NULL;
+	kms_cache_digest(token, u, digest);
+	pthread_mutex_lock(&c->lock);
+	if ((e = kms_cache_find(c, digest)) != NULL) {
+		*w = e->window;
+		*key = e->key;
+		kms_cache_unlink(c, e);
+		kms_cache_push(c, e);
+		how = KMS_HIT;
+	} else {
+		for (f = c->flights; f != NULL && memcmp(f->digest, digest,
+		    DIGEST) != 0; f = f->next)
+			;
+		if (f != NULL)
+			how = kms_cache_wait(c, f, w, key, rc, err);
+		else if ((f = calloc(1, sizeof(*f))) != NULL) {
+			memcpy(f->digest, digest, DIGEST);
+			f->next = c->flights;
+			c->flights = f;
+			*f_r = f;	/* without memory: lead, alone */
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	return how;
+}
+
+void
+kms_cache_land(struct kms_cache *c, struct kms_flight *f, const char *token,
+    const struct kms_username *u, enum coffer_rc rc,
+    const struct kms_window *w, const struct kms_key *key,
+    const struct coffer_error *err)
+{
+	struct kms_flight **p;
+
+	if (rc == COFFER_OK)
+		kms_cache_put(c, token, u, w, key);
+	if (f == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	for (p = &c->flights; *p != NULL && *p != f; p = &(*p)->next)
+		;
+	if (*p == f)
+		*p = f->next;
+	f->rc = rc;
+	if (rc == COFFER_OK) {
+		f->window = *w;
+		f->key = key;
+	}
+	snprintf(f->msg, sizeof(f->msg), "%s", err->msg);
+	f->landed = 1;
+	pthread_cond_broadcast(&c->landed);
+	if (f->waiters == 0)
+		free(f);
 	pthread_mutex_unlock(&c->lock);
 }

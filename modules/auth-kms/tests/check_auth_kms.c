@@ -2,15 +2,18 @@
  * check_auth_kms.c - auth_kms's parsing and cache, without KMS: kmsauth
  * usernames of both versions and every malformed kind, the time format,
  * payloads, the validity window (lifetime in total seconds, not
- * kmsauth's days-dropping .seconds), and the LRU.
+ * kmsauth's days-dropping .seconds), the LRU, and one KMS call per
+ * token however many requests bring it at once.
  */
 #include "config.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kms.h"
 
@@ -135,6 +138,97 @@ START_TEST(test_cache_lru)
 }
 END_TEST
 
+/* ---- one flight per token ---------------------------------------------- */
+
+#define FLIGHT_THREADS	8
+
+struct flyer {
+	struct kms_cache	*cache;
+	const char		*token;
+	enum coffer_rc		 answer;	/* what the leader's KMS says */
+	enum kms_lookup		 how;
+	enum coffer_rc		 rc;
+	const struct kms_key	*key;
+	struct coffer_error	 err;
+};
+
+static struct kms_key flight_key;
+
+static void *
+flyer_run(void *arg)
+{
+	struct flyer *f = arg;
+	struct kms_username u = { 2, KMS_SERVICE, "web" };
+	struct kms_window w = { 0, 0 };
+	struct kms_flight *flight;
+	struct timespec pause = { 0, 100 * 1000000L };
+
+	f->rc = COFFER_ERROR;
+	f->how = kms_cache_lookup(f->cache, f->token, &u, &w, &f->key,
+	    &flight, &f->rc, &f->err);
+	if (f->how == KMS_LEAD) {	/* "KMS" takes a while */
+		nanosleep(&pause, NULL);
+		w.not_before = 1;
+		w.not_after = 2;
+		f->rc = f->answer;
+		f->key = &flight_key;
+		snprintf(f->err.msg, sizeof(f->err.msg), "%s", f->answer ==
+		    COFFER_OK ? "" : "KMS says the token is not valid");
+		kms_cache_land(f->cache, flight, f->token, &u, f->rc, &w,
+		    f->key, &f->err);
+	}
+	return NULL;
+}
+
+/* FLIGHT_THREADS requests with one new token at once: one leader, and
+ * everyone gets its answer.  ANSWER is what KMS says. */
+static void
+fly(struct kms_cache *c, const char *token, enum coffer_rc answer)
+{
+	struct flyer f[FLIGHT_THREADS];
+	pthread_t t[FLIGHT_THREADS];
+	int leaders = 0;
+
+	for (int i = 0; i < FLIGHT_THREADS; i++) {
+		f[i] = (struct flyer){ .cache = c, .token = token,
+		    .answer = answer };
+		ck_assert_int_eq(pthread_create(&t[i], NULL, flyer_run, &f[i]),
+		    0);
+	}
+	for (int i = 0; i < FLIGHT_THREADS; i++) {
+		pthread_join(t[i], NULL);
+		leaders += f[i].how == KMS_LEAD;
+		ck_assert_int_eq(f[i].rc, answer);
+		if (answer == COFFER_OK)
+			ck_assert_ptr_eq(f[i].key, &flight_key);
+		else
+			ck_assert_str_eq(f[i].err.msg,
+			    "KMS says the token is not valid");
+	}
+	/* Threads that came after the landing hit the cache (or, for a
+	 * refused token, lead again): never more than one at a time. */
+	ck_assert_int_ge(leaders, 1);
+	if (answer == COFFER_OK)
+		ck_assert_int_eq(leaders, 1);
+}
+
+START_TEST(test_cache_one_flight)
+{
+	struct kms_cache *c = kms_cache_new(16);
+	struct kms_username u = { 2, KMS_SERVICE, "web" };
+	struct kms_window w;
+	const struct kms_key *key;
+
+	fly(c, "good", COFFER_OK);
+	ck_assert(kms_cache_get(c, "good", &u, &w, &key));
+	fly(c, "bad", COFFER_DENIED);
+	ck_assert(!kms_cache_get(c, "bad", &u, &w, &key));	/* not kept */
+	fly(c, "down", COFFER_UNAVAILABLE);
+	ck_assert(!kms_cache_get(c, "down", &u, &w, &key));
+	kms_cache_free(c);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -149,6 +243,7 @@ main(void)
 	tcase_add_test(tc, test_times_and_payloads);
 	tcase_add_test(tc, test_windows);
 	tcase_add_test(tc, test_cache_lru);
+	tcase_add_test(tc, test_cache_one_flight);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

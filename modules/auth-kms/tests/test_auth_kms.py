@@ -173,6 +173,26 @@ class Kms(KmsBase):
         stats = self.proxy.control("/__proxy/stats")
         self.assertEqual(stats["targets"].get("TrentService.Decrypt"), 2)
 
+    def test_burst_of_one_new_token(self):
+        """Many requests bringing one new token at once (KMS slow to
+        answer): one Decrypt, and every request gets its answer."""
+        self.start_kms()
+        tok = self.token()
+        self.proxy.control("/__proxy/config", {"rate": 1.0, "delay": 0.5,
+                                               "faults": ["slow"]})
+        clients = []
+        for _ in range(20):
+            c = ct.Client(self.daemon.endpoint, self.daemon.server_public)
+            self.addCleanup(c.close)
+            c.request("whoami", credentials={"token": tok,
+                                             "username": "2/service/web"})
+            clients.append(c)
+        replies = [c.recv(timeout=30) for c in clients]
+        self.assertEqual([r["ok"] for r in replies], [True] * 20, replies)
+        stats = self.proxy.control("/__proxy/stats")
+        self.assertEqual(stats["targets"].get("TrentService.Decrypt"), 1,
+                         stats)
+
     def test_kms_failures_moto_lacks(self):
         self.start_kms()
         for code in ("DisabledException", "IncorrectKeyException",
