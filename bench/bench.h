@@ -34,6 +34,7 @@ struct bench_opts {
 	int		 baseline;
 	double		 rate;			/* open loop: requests/s in all;
 						 * 0: closed loop (in flight) */
+	const char	*credentials;		/* JSON object, or NULL */
 };
 
 /* bench_hist.c: latencies in microseconds. */

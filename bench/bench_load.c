@@ -78,7 +78,10 @@ bench_request(const struct bench_opts *o, enum bench_op op, uint64_t id,
 		    name, o->value_bytes, value, (unsigned long long)id);
 		break;
 	}
-	*len = (size_t)n;
+	if (o->credentials != NULL && n > 0 && (size_t)n < sizeof(buf))
+		n += snprintf(buf + n - 1, sizeof(buf) - (size_t)n + 1,
+		    ",\"credentials\":%s}", o->credentials) - 1;
+	*len = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
 	return buf;
 }
 

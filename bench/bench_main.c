@@ -5,7 +5,7 @@
  *	    [--service NAME --service-cert FILE] [--connections N]
  *	    [--inflight K] [--duration S] [--warmup S]
  *	    [--mix get=80,service=10,update=10] [--names N] [--value-bytes B]
- *	    [--rate R] [--baseline] [--json]
+ *	    [--rate R] [--credentials JSON] [--baseline] [--json]
  */
 #include "config.h"
 
@@ -24,12 +24,15 @@ static const char usage[] =
     "           [--service NAME --service-cert FILE] [--connections N]\n"
     "           [--inflight K] [--duration S] [--warmup S]\n"
     "           [--mix get=P,service=P,update=P] [--names N]\n"
-    "           [--value-bytes B] [--rate R] [--baseline] [--json]\n"
+    "           [--value-bytes B] [--rate R] [--credentials JSON]\n"
+    "           [--baseline] [--json]\n"
     "\n"
     "Closed loop by default: every connection keeps K requests in flight.\n"
     "--rate R is an open loop instead: R requests a second in all, sent\n"
     "on schedule whatever the answers (latency counts from the scheduled\n"
-    "time), with at most K in flight per connection.\n";
+    "time), with at most K in flight per connection.\n"
+    "--credentials puts a JSON object (a KMS token and username, say) in\n"
+    "every request as its \"credentials\".\n";
 
 static int
 parse_mix(struct bench_opts *o, char *spec)
@@ -88,6 +91,7 @@ parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "value-bytes", required_argument, NULL, 'v' },
 		{ "baseline", no_argument, NULL, 'b' },
 		{ "rate", required_argument, NULL, 'r' },
+		{ "credentials", required_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -117,6 +121,7 @@ parse_args(int argc, char **argv, struct bench_opts *o)
 		case 'v': o->value_bytes = atoi(optarg); break;
 		case 'b': o->baseline = 1; break;
 		case 'r': o->rate = atof(optarg); break;
+		case 'C': o->credentials = optarg; break;
 		case 'j': o->json = 1; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -1;
