@@ -61,6 +61,10 @@ enum coffer_rc	 fs_errno(struct fs *fs, const char *rel, const char *what,
 enum coffer_rc	 fs_fsync_dir(struct fs *fs, int dirfd, const char *rel,
 		    struct coffer_error *err);
 void		 fs_tmp_name(char name[FS_TMP_NAME]);
+/* PATH under the store's root with openat2 (kernel 5.6): no symbolic link
+ * anywhere on the way, nothing outside the root.  -1 with errno (ENOSYS
+ * without openat2). */
+int		 fs_open_beneath(struct fs *fs, const char *path, int flags);
 enum coffer_rc	 fs_name_dir(struct fs *fs, const struct fs_key *k,
 		    const char *name, int create, int *dirfd_r,
 		    struct coffer_error *err);
@@ -90,8 +94,6 @@ void		 fs_remove_tree(int parent, const char *name);
 #define FS_HEADER	32
 enum coffer_rc	 fs_record_write(struct fs *fs, const char *tmpname,
 		    const void *data, size_t len, struct coffer_error *err);
-/* Revision REV's file in DIRFD, read-only; -1 with errno. */
-int		 fs_record_open(int dirfd, uint64_t rev);
 /* The record in the open file FD (revision REV of REL), checked. */
 enum coffer_rc	 fs_record_load(struct fs *fs, int fd, const char *rel,
 		    uint64_t rev, struct coffer_buf *out,

@@ -222,32 +222,38 @@ fs_name_check(struct fs *fs, int dirfd, const struct fs_key *k,
 	return COFFER_OK;
 }
 
+int
+fs_open_beneath(struct fs *fs, const char *path, int flags)
+{
+#ifdef SYS_openat2
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+		    RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+
+	return (int)syscall(SYS_openat2, fs->root, path, &how, sizeof(how));
+#else
+	(void)fs;
+	(void)path;
+	(void)flags;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
 /*
- * KIND/XX/HASH in one system call where the kernel has openat2 (5.6):
- * no symbolic link anywhere on the way, nothing outside the root.  The
- * descriptor, -1 with errno ENOENT when the name has no directory, or -2
- * when the component-by-component path must decide (no openat2, or
+ * KIND/XX/HASH in one system call where the kernel has openat2 (5.6).
+ * The descriptor, -1 with errno ENOENT when the name has no directory, or
+ * -2 when the component-by-component path must decide (no openat2, or
  * anything unusual, which that path reports precisely).
  */
 static int
 fs_open_fast(struct fs *fs, const struct fs_key *k)
 {
-#ifdef SYS_openat2
-	struct open_how how = {
-		.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-		    RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-	};
-	int fd = (int)syscall(SYS_openat2, fs->root, k->rel, &how,
-	    sizeof(how));
+	int fd = fs_open_beneath(fs, k->rel, O_RDONLY | O_DIRECTORY);
 
-	if (fd >= 0 || errno == ENOENT)
-		return fd;
-#else
-	(void)fs;
-	(void)k;
-#endif
-	return -2;
+	return fd >= 0 || errno == ENOENT ? fd : -2;
 }
 
 enum coffer_rc

@@ -159,7 +159,7 @@ fs_read_record(int fd, uint8_t h[FS_HEADER], uint8_t *data, size_t len)
 	return fs_read_all(fd, data + n, len - (size_t)n);
 }
 
-int
+static int
 fs_record_open(int dirfd, uint64_t rev)
 {
 	char file[24];

@@ -398,34 +398,58 @@ fs_latest_known(struct fs *fs, int d, const struct fs_key *k,
 }
 
 /*
- * The latest revision, read.  When the memo's latest opens and the next
- * does not exist, that is the answer (an open, a stat, a read); otherwise
- * find the latest on disk.  Either way the answer was true on disk.
+ * The latest revision of a name this process has seen, read without the
+ * name's directory: the remembered latest opened from the store's root
+ * (openat2, as fs_open_beneath() refuses links), and the next revision
+ * found absent the same way.  *DONE_R is 0 when that does not settle it
+ * (nothing remembered, a newer revision, no openat2, anything unusual):
+ * then the full path decides.
  */
+static enum coffer_rc
+fs_get_remembered(struct fs *fs, const struct fs_key *k, uint64_t *rev_r,
+    struct coffer_buf *out, int *done_r, struct coffer_error *err)
+{
+	uint64_t key = fs_memo_key(k), hint = fs_memo_latest(fs->memo, key);
+	char path[FS_REL_MAX + 24];
+	enum coffer_rc rc;
+	int fd, next;
+
+	*done_r = 0;
+	if (hint == 0 || !fs_memo_name_known(fs->memo, key))
+		return COFFER_OK;
+	snprintf(path, sizeof(path), "%s/%" PRIu64, k->rel, hint);
+	if ((fd = fs_open_beneath(fs, path, O_RDONLY | O_NOFOLLOW)) < 0)
+		return COFFER_OK;
+	snprintf(path, sizeof(path), "%s/%" PRIu64, k->rel, hint + 1);
+	if ((next = fs_open_beneath(fs, path, O_PATH | O_NOFOLLOW)) >= 0 ||
+	    errno != ENOENT) {
+		if (next >= 0)
+			close(next);
+		close(fd);
+		return COFFER_OK;
+	}
+	*done_r = 1;
+	if ((rc = fs_record_load(fs, fd, k->rel, hint, out, err)) == COFFER_OK)
+		*rev_r = hint;
+	close(fd);
+	return rc;
+}
+
+/* The latest revision, found on disk from what this process last saw. */
 static enum coffer_rc
 fs_get_latest(struct fs *fs, int d, const struct fs_key *k, uint64_t *rev_r,
     struct coffer_buf *out, struct coffer_error *err)
 {
-	uint64_t hint = fs_memo_latest(fs->memo, fs_memo_key(k));
 	enum coffer_rc rc;
-	int fd, newer = 0;
+	uint64_t latest;
 
-	if (hint > 0 && (fd = fs_record_open(d, hint)) >= 0) {
-		rc = fs_exists(fs, d, k->rel, hint + 1, &newer, err);
-		if (rc == COFFER_OK && !newer &&
-		    (rc = fs_record_load(fs, fd, k->rel, hint, out, err)) ==
-		    COFFER_OK)
-			*rev_r = hint;
-		close(fd);
-		if (rc != COFFER_OK || !newer)
-			return rc;
-	}
-	if ((rc = fs_latest_known(fs, d, k, &hint, err)) != COFFER_OK)
+	if ((rc = fs_latest_known(fs, d, k, &latest, err)) != COFFER_OK)
 		return rc;
-	if (hint == 0)
+	if (latest == 0)
 		return COFFER_NOT_FOUND;
-	if ((rc = fs_record_read(fs, d, k->rel, hint, out, err)) == COFFER_OK)
-		*rev_r = hint;
+	if ((rc = fs_record_read(fs, d, k->rel, latest, out, err)) ==
+	    COFFER_OK)
+		*rev_r = latest;
 	return rc;
 }
 
@@ -436,9 +460,14 @@ fs_get(void *inst, const char *kind, const char *name, uint64_t rev,
 	struct fs *fs = inst;
 	struct fs_key k;
 	enum coffer_rc rc;
-	int d;
+	int d, done = 0;
 
-	if ((rc = fs_open_name(fs, kind, name, 0, &k, &d, err)) != COFFER_OK)
+	if ((rc = fs_key(kind, name, &k, err)) != COFFER_OK)
+		return rc;
+	if (rev == 0 && ((rc = fs_get_remembered(fs, &k, rev_r, out, &done,
+	    err)) != COFFER_OK || done))
+		return rc;
+	if ((rc = fs_name_dir(fs, &k, name, 0, &d, err)) != COFFER_OK)
 		return rc;
 	if (rev == 0)
 		rc = fs_get_latest(fs, d, &k, rev_r, out, err);

@@ -335,6 +335,35 @@ START_TEST(test_stale_hints)
 }
 END_TEST
 
+/* A revision another daemon wrote is seen at once, though this one
+ * remembers an older latest. */
+START_TEST(test_newer_from_elsewhere)
+{
+	char dir[PATH_MAX], cmd[5 * PATH_MAX];
+	struct coffer_error err = { "" };
+	struct coffer_buf b = { 0 };
+	uint64_t rev = 0;
+
+	ck_assert(open_store("") == 0);
+	ck_assert_int_eq(put("k", 1, "one"), COFFER_OK);
+	ck_assert_int_eq(get("k", 0, &b, &rev, &err), COFFER_OK);
+	ck_assert_uint_eq(rev, 1);
+	buf_free(&b);
+	name_dir(dir, sizeof(dir));
+	snprintf(cmd, sizeof(cmd), "cp -p %s/1 %s/.2 && mv %s/.2 %s/2", dir,
+	    dir, dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(get("k", 0, &b, &rev, &err), COFFER_OK);
+	ck_assert_uint_eq(rev, 2);
+	buf_free(&b);
+	/* Removed elsewhere: gone here too. */
+	snprintf(cmd, sizeof(cmd), "rm -r %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(get("k", 0, &b, &rev, &err), COFFER_NOT_FOUND);
+	close_store();
+}
+END_TEST
+
 START_TEST(test_crash_leftovers)
 {
 	char old[PATH_MAX + 32], young[PATH_MAX + 32], tmp[PATH_MAX + 8];
@@ -365,6 +394,8 @@ START_TEST(test_symlink_swap)
 
 	ck_assert(open_store("") == 0);
 	ck_assert_int_eq(put("k", 1, "x"), COFFER_OK);
+	ck_assert_int_eq(get("k", 0, &b, NULL, &err), COFFER_OK); /* known */
+	buf_free(&b);
 	name_dir(dir, sizeof(dir));
 	snprintf(elsewhere, sizeof(elsewhere), "%s/elsewhere", tu_tmpdir());
 	snprintf(cmd, sizeof(cmd), "mv %s %s && ln -s %s %s", dir, elsewhere,
@@ -557,6 +588,7 @@ store_fs_suite(void)
 	tcase_add_test(tc, test_corrupt_latest);
 	tcase_add_test(tc, test_tampered_name);
 	tcase_add_test(tc, test_stale_hints);
+	tcase_add_test(tc, test_newer_from_elsewhere);
 	tcase_add_test(tc, test_crash_leftovers);
 	tcase_add_test(tc, test_symlink_swap);
 	tcase_add_test(tc, test_failed_write_leaves_nothing);
