@@ -21,6 +21,8 @@
 
 /* What ABI 1.0 store modules have: everything before replace(). */
 #define LOADER_STORE_OPS_1_0	offsetof(struct coffer_store_ops, replace)
+/* What ABI 1.0 and 1.1 module descriptions have: everything before flags. */
+#define LOADER_MODULE_1_0	offsetof(struct coffer_module, flags)
 
 const char *
 loader_moduledir(const char *conf_dir)
@@ -183,10 +185,10 @@ loader_check_desc(const struct coffer_module *d, char *err)
 		    COFFER_ABI_MAJOR, COFFER_ABI_MINOR);
 		return -1;
 	}
-	if (d->struct_size < sizeof(struct coffer_module)) {
+	if (d->struct_size < LOADER_MODULE_1_0) {
 		LOADER_ERR(err, "module description is %u bytes, ABI %u.%u "
 		    "needs %zu", d->struct_size, d->abi_major, d->abi_minor,
-		    sizeof(struct coffer_module));
+		    (size_t)LOADER_MODULE_1_0);
 		return -1;
 	}
 	if (d->name == NULL || !loader_name_ok(d->name)) {

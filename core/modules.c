@@ -185,14 +185,28 @@ modules_instance_reload(struct instance *in)
 	return 0;
 }
 
-int
-modules_reload(struct modules *m)
+/* Does IN's module reload safely while requests run (ABI 1.2 flag)? */
+static int
+modules_reload_concurrent(const struct instance *in)
 {
-	int failed = modules_instance_reload(&m->store);
+	const struct coffer_module *d = in->mod->desc;
 
-	for (size_t i = 0; i < m->nauth; i++)
-		failed += modules_instance_reload(&m->auth[i]);
-	if (m->store.opened)
+	return d->struct_size >= offsetof(struct coffer_module, flags) +
+	    sizeof(d->flags) && (d->flags & COFFER_MODULE_RELOAD_CONCURRENT);
+}
+
+int
+modules_reload(struct modules *m, int concurrent)
+{
+	int failed = 0;
+
+	if (modules_reload_concurrent(&m->store) == concurrent)
+		failed += modules_instance_reload(&m->store);
+	for (size_t i = 0; i < m->nauth; i++) {
+		if (modules_reload_concurrent(&m->auth[i]) == concurrent)
+			failed += modules_instance_reload(&m->auth[i]);
+	}
+	if (!concurrent && m->store.opened)
 		modules_store_limits(m);
 	return failed;
 }

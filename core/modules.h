@@ -36,10 +36,12 @@ int	 modules_open(struct modules *m, const struct conf *c);
 /* The store alone (for the store conformance suite). */
 int	 modules_open_store(struct modules *m, const struct conf *c);
 void	 modules_close(struct modules *m);
-/* SIGHUP: call reload() on every instance that has one.  Failures are
- * logged; the instance keeps its previous state.  Returns the number of
- * failures. */
-int	 modules_reload(struct modules *m);
+/* SIGHUP: call reload() on every instance that has one and whose module
+ * says (CONCURRENT non-zero) or does not say (zero) that it reloads safely
+ * while requests run; the caller holds requests back for the second kind
+ * only.  Failures are logged; the instance keeps its previous state.
+ * Returns the number of failures. */
+int	 modules_reload(struct modules *m, int concurrent);
 
 const char *modules_name(const struct instance *in);
 

@@ -15,6 +15,7 @@
 #include "jsonmem.h"
 #include "keyfile.h"
 #include "log.h"
+#include "reload.h"
 #include "reply.h"
 #include "server.h"
 #include "worker.h"
@@ -41,6 +42,7 @@ struct server {
 	struct queue	 queue;
 	struct workers	 workers;
 	struct zap	 zap;
+	struct reloader	 reloader;
 	pthread_rwlock_t reload_lock;
 };
 
@@ -235,27 +237,13 @@ server_forward_one(struct server *s)
 }
 
 static void
-server_reload(struct server *s)
-{
-	int failed;
-
-	log_notice("SIGHUP: reloading modules");
-	pthread_rwlock_wrlock(&s->reload_lock);
-	failed = modules_reload(s->mods);
-	if (s->handler.audit != NULL && audit_reopen(s->handler.audit) < 0)
-		failed++;
-	pthread_rwlock_unlock(&s->reload_lock);
-	log_notice("reload done%s", failed ? " with errors (see above)" : "");
-}
-
-static void
 server_signal(struct server *s)
 {
 	struct signalfd_siginfo si;
 
 	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			server_reload(s);
+			reload_request(&s->reloader);
 		} else if (!s->draining) {
 			log_notice("%s: finishing %zu request(s) in flight, "
 			    "then exiting", strsignal((int)si.ssi_signo),
@@ -329,6 +317,9 @@ server_start(struct server *s, const struct conf *c)
 		return -1;
 	if (server_router(s, c) < 0)
 		return -1;
+	if (reload_start(&s->reloader, s->mods, s->handler.audit,
+	    &s->reload_lock) < 0)
+		return -1;
 	return workers_start(&s->workers, c->workers, s->ctx, &s->queue,
 	    &s->handler, &s->reload_lock);
 }
@@ -336,6 +327,7 @@ server_start(struct server *s, const struct conf *c)
 static void
 server_stop(struct server *s)
 {
+	reload_stop(&s->reloader);
 	if (s->workers.threads != NULL)
 		workers_stop(&s->workers);
 	if (s->router != NULL)

@@ -179,6 +179,20 @@ START_TEST(test_newer_minor)
 }
 END_TEST
 
+/* A module built against ABI 1.0 loads; what it lacks is not read. */
+START_TEST(test_old_abi)
+{
+	load_conf(HEAD "store = { module = \"old_abi\"; };\n" AUTH);
+	ck_assert_msg(modules_open(&mods, &c) == 0, "%s", tu_log_text());
+	ck_assert_ptr_null(modules_store_replace(&mods));
+	ck_assert_ptr_null(modules_store_get_latest_many(&mods));
+	ck_assert_int_eq(modules_reload(&mods, 1), 0);
+	ck_assert_int_eq(modules_reload(&mods, 0), 0);
+	modules_close(&mods);
+	conf_free(&c);
+}
+END_TEST
+
 START_TEST(test_no_entry)
 {
 	expect_store_refused("broken_no_entry", "broken_no_entry.so): no "
@@ -329,6 +343,7 @@ loader_suite(void)
 	tcase_add_test(good, test_close_order);
 	tcase_add_test(good, test_sticky_root_dir);
 	tcase_add_test(good, test_moduledir_env);
+	tcase_add_test(good, test_old_abi);
 	tcase_add_test(bad, test_missing_file);
 	tcase_add_test(bad, test_bad_name);
 	tcase_add_test(bad, test_wrong_major);

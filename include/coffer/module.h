@@ -384,12 +384,24 @@ struct coffer_module {
 	/* Release an instance; no other call on it is running or follows. */
 	void (*close)(void *inst);
 	/* Optional: SIGHUP.  Reread the module's own state (files, keys).
-	 * On failure the instance keeps serving with its previous state. */
+	 * On failure the instance keeps serving with its previous state.
+	 * Never concurrent with another call on the instance, unless the
+	 * module sets COFFER_MODULE_RELOAD_CONCURRENT. */
 	enum coffer_rc (*reload)(void *inst, struct coffer_error *err);
 
 	const struct coffer_store_ops *store;	/* COFFER_KIND_STORE */
 	const struct coffer_auth_ops *auth;	/* COFFER_KIND_AUTH */
+
+	/* ABI 1.2: COFFER_MODULE_* flags.  Read only when struct_size says
+	 * the module has it. */
+	uint32_t flags;
 };
+
+/* reload() is safe while other calls on the instance run (it builds the
+ * new state aside and swaps it in under the module's own lock): the
+ * daemon then keeps serving requests during that module's reload instead
+ * of holding them until it is done. */
+#define COFFER_MODULE_RELOAD_CONCURRENT	0x1u
 
 /* Fills the first three fields of a struct coffer_module. */
 #define COFFER_MODULE_HEADER					\

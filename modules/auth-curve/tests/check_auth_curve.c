@@ -375,7 +375,9 @@ START_TEST(test_reload_op)
 	newkey(&k);
 	ck_assert(open_curve("") == 0);
 	add_cert("k.key", &k, "");
-	ck_assert_int_eq(modules_reload(&mods), 0);
+	/* auth_curve reloads in the daemon's unlocked pass. */
+	ck_assert_int_eq(modules_reload(&mods, 0), 0);
+	ck_assert_int_eq(modules_reload(&mods, 1), 0);
 	ck_assert_int_eq(auth(&k, &p), COFFER_OK);	/* at once */
 	close_curve();
 }
@@ -434,7 +436,7 @@ START_TEST(test_lookups_during_reloads)
 			add_cert("toggle.key", &keys[1], "");
 		else
 			rm_cert("toggle.key");
-		modules_reload(&mods);
+		modules_reload(&mods, 1);	/* as the daemon: unlocked */
 		usleep(5000);
 	}
 	racing = 0;
