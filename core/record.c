@@ -111,9 +111,9 @@ record_read(struct op_ctx *ctx, const char *kind, const char *name, uint64_t rev
 	return e;
 }
 
-/* Batch I of the N names: the store's answers, through get_latest_many()
- * or get() per name.  FAILED names the name (or first of the batch) a
- * failure came from. */
+/* The store's answers for one batch of N names, through get_latest_many()
+ * (N up to its maximum) or get() (N is 1).  *FAILED: the name, or the
+ * batch's first, that a failure is reported for. */
 static enum coffer_rc
 record_fetch(struct op_ctx *ctx, const char *kind, const char *const *names,
     size_t n, struct coffer_buf *bufs, uint64_t *revs, enum coffer_rc *rcs,
