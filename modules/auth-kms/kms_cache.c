@@ -143,24 +143,36 @@ kms_cache_push(struct kms_cache *c, struct entry *e)
 		c->oldest = e;
 }
 
+/* Locked: the entry for DIGEST into *W and *KEY, made the newest; 0 when
+ * there is none. */
+static int
+kms_cache_take(struct kms_cache *c, const uint8_t *digest,
+    struct kms_window *w, const struct kms_key **key)
+{
+	struct entry *e = kms_cache_find(c, digest);
+
+	if (e == NULL)
+		return 0;
+	*w = e->window;
+	*key = e->key;
+	kms_cache_unlink(c, e);
+	kms_cache_push(c, e);
+	return 1;
+}
+
 int
 kms_cache_get(struct kms_cache *c, const char *token,
     const struct kms_username *u, struct kms_window *w,
     const struct kms_key **key)
 {
 	uint8_t digest[DIGEST];
-	struct entry *e;
+	int hit;
 
 	kms_cache_digest(token, u, digest);
 	pthread_mutex_lock(&c->lock);
-	if ((e = kms_cache_find(c, digest)) != NULL) {
-		*w = e->window;
-		*key = e->key;
-		kms_cache_unlink(c, e);
-		kms_cache_push(c, e);
-	}
+	hit = kms_cache_take(c, digest, w, key);
 	pthread_mutex_unlock(&c->lock);
-	return e != NULL;
+	return hit;
 }
 
 /* Take E out of its hash bucket. */
@@ -235,16 +247,11 @@ kms_cache_lookup(struct kms_cache *c, const char *token,
 	enum kms_lookup how = KMS_LEAD;
 	uint8_t digest[DIGEST];
 	struct kms_flight *f;
-	struct entry *e;
 
 	*f_r = NULL;
 	kms_cache_digest(token, u, digest);
 	pthread_mutex_lock(&c->lock);
-	if ((e = kms_cache_find(c, digest)) != NULL) {
-		*w = e->window;
-		*key = e->key;
-		kms_cache_unlink(c, e);
-		kms_cache_push(c, e);
+	if (kms_cache_take(c, digest, w, key)) {
 		how = KMS_HIT;
 	} else {
 		for (f = c->flights; f != NULL && memcmp(f->digest, digest,
