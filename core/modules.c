@@ -189,8 +189,11 @@ modules_instance_reload(struct instance *in)
 static int
 modules_reload_concurrent(const struct instance *in)
 {
-	const struct coffer_module *d = in->mod->desc;
+	const struct coffer_module *d;
 
+	if (!in->opened)
+		return 0;
+	d = in->mod->desc;
 	return d->struct_size >= offsetof(struct coffer_module, flags) +
 	    sizeof(d->flags) && (d->flags & COFFER_MODULE_RELOAD_CONCURRENT);
 }
