@@ -111,16 +111,17 @@ record_read(struct op_ctx *ctx, const char *kind, const char *name, uint64_t rev
 	return e;
 }
 
-/* The store's answers for one batch of N names, through get_latest_many()
- * (N up to its maximum) or get() (N is 1).  *FAILED: the name, or the
- * batch's first, that a failure is reported for. */
+/* The store's answers for one batch of N names, through MANY, the store's
+ * get_latest_many() (N up to its maximum), or get() when it has none (N is
+ * 1).  *FAILED: the name, or the batch's first, a failure is reported
+ * for. */
 static enum coffer_rc
-record_fetch(struct op_ctx *ctx, const char *kind, const char *const *names,
-    size_t n, struct coffer_buf *bufs, uint64_t *revs, enum coffer_rc *rcs,
-    const char **failed, struct coffer_error *err)
+record_fetch(struct op_ctx *ctx, coffer_store_many_fn many, const char *kind,
+    const char *const *names, size_t n, struct coffer_buf *bufs,
+    uint64_t *revs, enum coffer_rc *rcs, const char **failed,
+    struct coffer_error *err)
 {
 	const struct instance *st = &ctx->mods->store;
-	coffer_store_many_fn many = modules_store_get_latest_many(ctx->mods);
 	struct coffer_buf *outs[COFFER_STORE_BATCH_MAX];
 	enum coffer_rc rc;
 
@@ -154,15 +155,15 @@ record_read_latest_many(struct op_ctx *ctx, const char *kind,
 {
 	struct coffer_buf *bufs = xcalloc(n ? n : 1, sizeof(*bufs));
 	enum coffer_rc *rcs = xcalloc(n ? n : 1, sizeof(*rcs)), rc = COFFER_OK;
-	size_t batch = modules_store_get_latest_many(ctx->mods) ?
-	    COFFER_STORE_BATCH_MAX : 1;
+	coffer_store_many_fn many = modules_store_get_latest_many(ctx->mods);
+	size_t batch = many != NULL ? COFFER_STORE_BATCH_MAX : 1;
 	struct coffer_error err = { "" };
 	enum errcode e = ERR_NONE;
 	const char *failed = "";
 
 	for (size_t i = 0; i < n && rc == COFFER_OK; i += batch)
-		rc = record_fetch(ctx, kind, names + i, n - i < batch ? n - i :
-		    batch, bufs + i, revs + i, rcs + i, &failed, &err);
+		rc = record_fetch(ctx, many, kind, names + i, n - i < batch ?
+		    n - i : batch, bufs + i, revs + i, rcs + i, &failed, &err);
 	if (rc != COFFER_OK)
 		e = record_store_error(ctx, rc, "read", kind, failed, &err);
 	for (size_t i = 0; i < n; i++) {
