@@ -12,6 +12,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "pathsafe.h"
 #include "xalloc.h"
 
 struct conf_key {
@@ -104,6 +105,32 @@ conf_apply_server_key(struct conf *c, const config_setting_t *s)
 {
 	c->server_key = config_setting_get_string(s);
 	return 0;
+}
+
+static int
+conf_apply_name(const config_setting_t *s, const char **out)
+{
+	const char *v = config_setting_get_string(s);
+
+	if (v[0] == '\0' || strlen(v) > 32 || strchr(v, ':') != NULL) {
+		conf_error(s, "'%s' must name a user or group, not \"%s\"",
+		    config_setting_name(s), v);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+conf_apply_user(struct conf *c, const config_setting_t *s)
+{
+	return conf_apply_name(s, &c->user);
+}
+
+static int
+conf_apply_group(struct conf *c, const config_setting_t *s)
+{
+	return conf_apply_name(s, &c->group);
 }
 
 static int
@@ -350,6 +377,7 @@ static const struct conf_key conf_keys[] = {
 	{ "audit_failure",     CONFIG_TYPE_STRING, 0, conf_apply_audit_failure },
 	{ "audit_log",	       CONFIG_TYPE_STRING, 0, conf_apply_audit_log },
 	{ "auth",	       CONFIG_TYPE_LIST,   1, conf_apply_auth },
+	{ "group",	       CONFIG_TYPE_STRING, 0, conf_apply_group },
 	{ "keyring",	       CONFIG_TYPE_ARRAY,  0, conf_apply_keyring },
 	{ "listen",	       CONFIG_TYPE_STRING, 1, conf_apply_listen },
 	{ "log_level",	       CONFIG_TYPE_STRING, 0, conf_apply_log_level },
@@ -360,6 +388,7 @@ static const struct conf_key conf_keys[] = {
 	{ "queue_max",	       CONFIG_TYPE_INT,    0, conf_apply_queue },
 	{ "server_key",	       CONFIG_TYPE_STRING, 1, conf_apply_server_key },
 	{ "store",	       CONFIG_TYPE_GROUP,  1, conf_apply_store },
+	{ "user",	       CONFIG_TYPE_STRING, 0, conf_apply_user },
 	{ "workers",	       CONFIG_TYPE_INT,    0, conf_apply_workers },
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -415,6 +444,49 @@ conf_check(struct conf *c)
 	return rc;
 }
 
+/* Each @include'd file that settings under S came from (SEEN: the last
+ * one checked; settings of one file are mostly adjacent). */
+static int
+conf_safe_includes(const struct conf *c, const config_setting_t *s,
+    const char **seen)
+{
+	const char *file = config_setting_source_file(s);
+	char err[PATHSAFE_ERR_MAX], path[PATH_MAX];
+	int n = config_setting_length(s), rc = 0;
+
+	if (file != NULL && file != *seen && strcmp(file, c->path) != 0) {
+		*seen = file;
+		if (file[0] != '/' && config_get_include_dir(&c->cfg) != NULL)
+			snprintf(path, sizeof(path), "%s/%s",
+			    config_get_include_dir(&c->cfg), file);
+		else
+			snprintf(path, sizeof(path), "%s", file);
+		if (pathsafe_check(path, err, sizeof(err)) < 0) {
+			log_error("%s: refusing an included file: %s",
+			    c->path, err);
+			return -1;
+		}
+	}
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = conf_safe_includes(c, config_setting_get_elem(s,
+		    (unsigned)i), seen);
+	return rc;
+}
+
+/* The config and what it includes: writable by root or us alone. */
+static int
+conf_safe(const struct conf *c)
+{
+	char err[PATHSAFE_ERR_MAX];
+	const char *seen = NULL;
+
+	if (pathsafe_check(c->path, err, sizeof(err)) < 0) {
+		log_error("%s: refusing the configuration: %s", c->path, err);
+		return -1;
+	}
+	return conf_safe_includes(c, config_root_setting(&c->cfg), &seen);
+}
+
 static void
 conf_defaults(struct conf *c)
 {
@@ -453,7 +525,7 @@ conf_load(struct conf *c, const char *path)
 		conf_free(c);
 		return -1;
 	}
-	if (conf_check(c) < 0) {
+	if (conf_safe(c) < 0 || conf_check(c) < 0) {
 		conf_free(c);
 		return -1;
 	}

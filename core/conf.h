@@ -7,6 +7,9 @@
  * conf_load() fails.  The settings of each module entry are checked later,
  * against the module's own option table, once the module is loaded
  * (modconf.c).
+ *
+ * The file, and every file it includes, must be safe from others (see
+ * pathsafe.h): whoever can change the config decides who gets in.
  */
 #ifndef COFFER_CONF_H
 #define COFFER_CONF_H
@@ -51,6 +54,8 @@ struct conf {
 	const char	*module_dir;	/* NULL: the built-in default */
 	const char	*keyring[CONF_MAX_KEYS];	/* newest first */
 	const char	*audit_log;	/* NULL: no audit log */
+	const char	*user;		/* NULL: stay who we were started as */
+	const char	*group;		/* NULL: the user's primary group */
 	struct policy	 policy;
 	int		 audit_fail_closed;
 	size_t		 nkeyring;

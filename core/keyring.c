@@ -8,13 +8,18 @@
 
 #include "keyring.h"
 #include "log.h"
+#include "pathsafe.h"
 
 static int
 keyring_add(struct keyring *kr, const char *path)
 {
 	struct master_key *k = &kr->keys[kr->n];
-	char err[MASTERKEY_ERR_MAX];
+	char err[PATHSAFE_ERR_MAX];
 
+	if (pathsafe_check(path, err, sizeof(err)) < 0) {
+		log_error("keyring: %s", err);
+		return -1;
+	}
 	if ((k->key = sodium_malloc(MASTERKEY_BYTES)) == NULL) {
 		log_error("keyring: out of locked memory for %s", path);
 		return -1;

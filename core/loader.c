@@ -71,69 +71,6 @@ loader_resolve(const char *name, const char *moduledir, char *path,
 	return 0;
 }
 
-/*
- * One file or directory: owned by root or us, writable only by its owner.
- * A root-owned sticky directory (/tmp) may be writable by all: there nobody
- * can rename or remove an entry that is not theirs, so what lies below it is
- * still safe if it is ours.
- */
-static int
-loader_stat_safe(const char *path, int want_dir, char *err)
-{
-	struct stat st;
-
-	if (stat(path, &st) < 0) {
-		LOADER_ERR(err, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
-		LOADER_ERR(err, "%s: not a %s", path,
-		    want_dir ? "directory" : "regular file");
-		return -1;
-	}
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		LOADER_ERR(err, "unsafe ownership: %s is owned by uid %u, "
-		    "not root or the daemon's user", path,
-		    (unsigned)st.st_uid);
-		return -1;
-	}
-	if (want_dir && st.st_uid == 0 && (st.st_mode & S_ISVTX))
-		return 0;
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		LOADER_ERR(err, "unsafe permissions: %s is writable by %s "
-		    "(mode %04o)", path, (st.st_mode & S_IWOTH) ? "everyone" :
-		    "its group", (unsigned)(st.st_mode & 07777));
-		return -1;
-	}
-	return 0;
-}
-
-int
-loader_path_safe(const char *path, char *err)
-{
-	char real[PATH_MAX];
-	char *slash;
-
-	if (realpath(path, real) == NULL) {
-		LOADER_ERR(err, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (loader_stat_safe(real, 0, err) < 0)
-		return -1;
-	/* Every directory up to the root: one of them writable by others
-	 * would let them swap the file. */
-	while ((slash = strrchr(real, '/')) != NULL) {
-		if (slash == real) {
-			real[1] = '\0';
-			return loader_stat_safe(real, 1, err);
-		}
-		*slash = '\0';
-		if (loader_stat_safe(real, 1, err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 static int
 loader_check_ops(const struct coffer_module *d, char *err)
 {

@@ -4,9 +4,8 @@
  * A bare name ("store_fs") is looked up as MODULEDIR/store_fs.so, where
  * MODULEDIR is $COFFER_MODULEDIR if set (for tests), else the config's
  * module_dir, else the build-time default.  An absolute path is used as is.
- * The file and every directory above it must be owned by root or by the
- * daemon's user and writable by no one else (sshd's StrictModes).  Then
- * dlopen(RTLD_NOW | RTLD_LOCAL), the entry symbol, and the ABI handshake.
+ * The caller checks the file with pathsafe_check() (sshd's StrictModes).
+ * Then dlopen(RTLD_NOW | RTLD_LOCAL), the entry symbol, and the ABI handshake.
  */
 #ifndef COFFER_LOADER_H
 #define COFFER_LOADER_H
@@ -33,8 +32,6 @@ const char *loader_moduledir(const char *conf_dir);
 /* Resolve NAME to an absolute path in PATH (PATH_MAX bytes). */
 int	 loader_resolve(const char *name, const char *moduledir, char *path,
 	    char *err);
-/* Refuse a file, or a directory above it, that others could replace. */
-int	 loader_path_safe(const char *path, char *err);
 /* dlopen PATH, call its entry point and check what it returns. */
 struct loaded *loader_open(const char *path, char *err);
 /* dlclose and free; call fini() first if init() had succeeded. */

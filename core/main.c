@@ -23,6 +23,7 @@
 #include "keyring.h"
 #include "log.h"
 #include "modules.h"
+#include "privs.h"
 #include "server.h"
 
 #define EXIT_USAGE	64
@@ -130,7 +131,10 @@ test_config(const struct conf *c)
 	char secret[41], public[41];
 	struct modules mods;
 	struct keyring ring;
+	struct privs privs;
 
+	if (privs_resolve(&privs, c) < 0)
+		return 1;
 	if (keyfile_load(c->server_key, secret, public) < 0)
 		return 1;
 	sodium_memzero(secret, sizeof(secret));
@@ -153,14 +157,19 @@ on_ready(void *arg)
 	daemon_ready(o->pidfile);
 }
 
+/* Keys and socket as whoever started us; the rest as the configured user. */
 static int
 serve(const struct conf *c, const struct options *o)
 {
 	struct modules mods;
 	struct keyring ring;
 	struct audit audit;
+	struct server *s;
+	struct privs privs;
 	int rc = 1;
 
+	if (privs_resolve(&privs, c) < 0)
+		return 1;
 	if (!o->foreground && daemon_start() < 0) {
 		log_error("cannot fork: %m");
 		return 1;
@@ -168,10 +177,19 @@ serve(const struct conf *c, const struct options *o)
 	server_block_signals();
 	if (keyring_load(&ring, c->keyring, c->nkeyring) < 0)
 		return 1;
+	if ((s = server_listen(c)) == NULL || privs_drop(&privs) < 0) {
+		if (s != NULL)
+			server_free(s);
+		keyring_free(&ring);
+		return 1;
+	}
 	if (audit_open(&audit, c->audit_log, c->audit_fail_closed) == 0 &&
 	    modules_open(&mods, c) == 0) {
-		rc = server_run(c, &mods, &ring, &audit, on_ready, (void *)o);
+		rc = server_run(s, c, &mods, &ring, &audit, on_ready,
+		    (void *)o);
 		modules_close(&mods);
+	} else {
+		server_free(s);
 	}
 	audit_close(&audit);
 	keyring_free(&ring);

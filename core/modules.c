@@ -11,6 +11,7 @@
 #include "host.h"
 #include "log.h"
 #include "modules.h"
+#include "pathsafe.h"
 
 const char *
 modules_name(const struct instance *in)
@@ -50,7 +51,7 @@ modules_load(struct modules *m, const struct conf *c,
 	}
 	if ((l = modules_find(m, path)) != NULL)
 		return l;
-	if (loader_path_safe(path, err) < 0 ||
+	if (pathsafe_check(path, err, sizeof(err)) < 0 ||
 	    (l = loader_open(path, err)) == NULL) {
 		log_error("%s: module '%s' (%s): %s", e->where, e->module,
 		    path, err);

@@ -311,11 +311,9 @@ server_start(struct server *s, const struct conf *c)
 		    zmq_strerror(errno));
 		return -1;
 	}
-	/* The ZAP handler first: a server socket without it fails closed,
-	 * but there must never be a moment when clients race it. */
+	/* Until the ZAP handler runs, handshakes fail: the server socket
+	 * enforces its ZAP domain, so a missing handler means no entry. */
 	if (zap_start(&s->zap, s->ctx, s->mods, &s->reload_lock) < 0)
-		return -1;
-	if (server_router(s, c) < 0)
 		return -1;
 	if (reload_start(&s->reloader, s->mods, s->handler.audit,
 	    &s->reload_lock) < 0)
@@ -344,17 +342,12 @@ server_stop(struct server *s)
 }
 
 static void
-server_init(struct server *s, const struct conf *c, struct modules *mods,
-    const struct keyring *ring, struct audit *audit)
+server_init(struct server *s, const struct conf *c)
 {
 	pthread_rwlockattr_t attr;
 
 	memset(s, 0, sizeof(*s));
 	s->sigfd = -1;
-	s->mods = mods;
-	s->handler.mods = mods;
-	s->handler.ring = ring;
-	s->handler.audit = audit;
 	s->handler.policy = &c->policy;
 	s->handler.limits.max_bytes = c->max_request;
 	s->handler.limits.max_depth = c->max_depth;
@@ -368,23 +361,45 @@ server_init(struct server *s, const struct conf *c, struct modules *mods,
 	s->ctx = zmq_ctx_new();
 }
 
+void
+server_free(struct server *s)
+{
+	server_stop(s);
+	free(s);
+}
+
+struct server *
+server_listen(const struct conf *c)
+{
+	struct server *s = xmalloc(sizeof(*s));
+
+	server_init(s, c);
+	if (server_router(s, c) < 0) {
+		server_free(s);
+		return NULL;
+	}
+	return s;
+}
+
 int
-server_run(const struct conf *c, struct modules *mods,
+server_run(struct server *s, const struct conf *c, struct modules *mods,
     const struct keyring *ring, struct audit *audit, server_ready_fn ready,
     void *arg)
 {
-	struct server s;
 	int rc = -1;
 
-	server_init(&s, c, mods, ring, audit);
-	if (server_start(&s, c) == 0) {
+	s->mods = mods;
+	s->handler.mods = mods;
+	s->handler.ring = ring;
+	s->handler.audit = audit;
+	if (server_start(s, c) == 0) {
 		log_notice("listening on %s with %d workers", c->listen,
 		    c->workers);
 		if (ready != NULL)
 			ready(arg);
-		rc = server_loop(&s);
+		rc = server_loop(s);
 	}
-	server_stop(&s);
+	server_free(s);
 	if (rc == 0)
 		log_notice("stopped");
 	return rc;

@@ -231,3 +231,12 @@ def coffer(*args, check=True):
 
 def cleanup(directory):
     shutil.rmtree(directory, ignore_errors=True)
+
+
+def main():
+    """unittest.main(), then the "N passed, N failed" line dev/test sums."""
+    import unittest
+    result = unittest.main(verbosity=2, exit=False).result
+    failed = len(result.failures) + len(result.errors)
+    print("%d passed, %d failed" % (result.testsRun - failed, failed))
+    sys.exit(1 if failed else 0)
