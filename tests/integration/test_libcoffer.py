@@ -9,7 +9,6 @@ never delivered.
 import os
 import subprocess
 import sys
-import unittest
 
 try:
     import zmq  # noqa: F401  (test_secrets needs it)
@@ -68,7 +67,4 @@ class LibCoffer(test_secrets.Base):
 
 
 if __name__ == "__main__":
-    result = unittest.main(verbosity=2, exit=False).result
-    failed = len(result.failures) + len(result.errors)
-    print("%d passed, %d failed" % (result.testsRun - failed, failed))
-    sys.exit(1 if failed else 0)
+    ct.main()

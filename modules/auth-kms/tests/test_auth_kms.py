@@ -15,7 +15,6 @@ import json
 import os
 import subprocess
 import sys
-import unittest
 
 try:
     import zmq  # noqa: F401
@@ -309,7 +308,4 @@ class Cli(KmsBase):
 
 
 if __name__ == "__main__":
-    result = unittest.main(verbosity=2, exit=False).result
-    failed = len(result.failures) + len(result.errors)
-    print("%d passed, %d failed" % (result.testsRun - failed, failed))
-    sys.exit(1 if failed else 0)
+    ct.main()

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-import unittest
 
 try:
     import zmq  # noqa: F401
@@ -355,7 +354,4 @@ class Faults(test_secrets.Base):
 
 
 if __name__ == "__main__":
-    result = unittest.main(verbosity=2, exit=False).result
-    failed = len(result.failures) + len(result.errors)
-    print("%d passed, %d failed" % (result.testsRun - failed, failed))
-    sys.exit(1 if failed else 0)
+    ct.main()
