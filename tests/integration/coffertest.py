@@ -72,9 +72,11 @@ class Daemon:
                     % (self.endpoint, self.server_key, store, extra, auth))
         self.proc = None
         self.log = None
+        self.log_start = 0
 
     def start(self, *args, wait=True, env=None):
         self.log = open(self.log_path, "ab")
+        self.log_start = self.log.tell()
         self.proc = subprocess.Popen([COFFERD, "-f", "-c", self.conf] +
                                      list(args), stdout=self.log,
                                      stderr=subprocess.STDOUT,
@@ -84,9 +86,10 @@ class Daemon:
         return self
 
     def wait_log(self, text, timeout=10):
+        """Wait for TEXT in what the daemon logged since its last start."""
         deadline = time.time() + timeout
         while time.time() < deadline:
-            if text in self.log_text():
+            if text in self.log_text(self.log_start):
                 return
             if self.proc is not None and self.proc.poll() is not None:
                 raise AssertionError("cofferd exited %s:\n%s" %
@@ -95,8 +98,9 @@ class Daemon:
         raise AssertionError("no %r in the log after %ss:\n%s" %
                              (text, timeout, self.log_text()))
 
-    def log_text(self):
+    def log_text(self, start=0):
         with open(self.log_path, "rb") as f:
+            f.seek(start)
             return f.read().decode("utf-8", "replace")
 
     def signal(self, sig):
