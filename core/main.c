@@ -23,6 +23,7 @@
 #include "keyring.h"
 #include "log.h"
 #include "modules.h"
+#include "notify.h"
 #include "privs.h"
 #include "server.h"
 
@@ -155,6 +156,7 @@ on_ready(void *arg)
 	const struct options *o = arg;
 
 	daemon_ready(o->pidfile);
+	notify_send("READY=1");
 }
 
 /* Keys and socket as whoever started us; the rest as the configured user. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "notify.h"
 #include "reload.h"
 
 static void
@@ -14,6 +15,7 @@ reload_run(struct reloader *r)
 	int failed;
 
 	log_notice("SIGHUP: reloading modules");
+	notify_send("RELOADING=1");
 	failed = modules_reload(r->mods, 1);
 	pthread_rwlock_wrlock(r->reload_lock);
 	failed += modules_reload(r->mods, 0);
@@ -21,6 +23,7 @@ reload_run(struct reloader *r)
 		failed++;
 	pthread_rwlock_unlock(r->reload_lock);
 	log_notice("reload done%s", failed ? " with errors (see above)" : "");
+	notify_send("READY=1");
 }
 
 static void *

@@ -15,6 +15,7 @@
 #include "jsonmem.h"
 #include "keyfile.h"
 #include "log.h"
+#include "notify.h"
 #include "reload.h"
 #include "reply.h"
 #include "server.h"
@@ -249,6 +250,7 @@ server_signal(struct server *s)
 			    "then exiting", strsignal((int)si.ssi_signo),
 			    s->inflight);
 			s->draining = 1;
+			notify_send("STOPPING=1");
 		}
 	}
 }

@@ -6,6 +6,7 @@ build tree; the daemon loads the test modules through its real loader.
 """
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -318,6 +319,37 @@ class Lifecycle(unittest.TestCase):
             time.sleep(0.05)
         self.assertFalse(os.path.exists("/proc/%d" % pid))
         self.assertFalse(os.path.exists(pidfile))
+
+    def notify_socket(self, abstract):
+        """A datagram socket for sd_notify messages: (socket, address)."""
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(sock.close)
+        if abstract:
+            name = "coffer-test-%d-%d" % (os.getpid(), time.monotonic_ns())
+            sock.bind("\0" + name)
+            address = "@" + name
+        else:
+            address = os.path.join(self.dir, "notify.sock")
+            sock.bind(address)
+        sock.settimeout(15)
+        return sock, address
+
+    def test_systemd_notify(self):
+        """Type=notify: READY=1 once serving, RELOADING=1 and READY=1
+        around a SIGHUP, STOPPING=1 at SIGTERM; abstract names too."""
+        for abstract in (False, True):
+            sock, address = self.notify_socket(abstract)
+            d = self.daemon()
+            d.start(wait=False, env={"NOTIFY_SOCKET": address})
+            self.assertEqual(sock.recv(256), b"READY=1")
+            self.assertTrue(self.client(d).call("whoami")["ok"])
+            d.signal(signal.SIGHUP)
+            self.assertEqual(sock.recv(256), b"RELOADING=1")
+            self.assertEqual(sock.recv(256), b"READY=1")
+            d.signal(signal.SIGTERM)
+            self.assertEqual(sock.recv(256), b"STOPPING=1")
+            self.assertEqual(d.proc.wait(15), 0)
+            d.close_log()
 
     def test_daemon_mode_startup_failure(self):
         d = ct.Daemon(self.dir, '{ module = "broken_init"; '
