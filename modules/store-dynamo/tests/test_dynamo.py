@@ -94,6 +94,37 @@ class Dynamo(test_secrets.Base):
         self.assertIn("prod/db", scan)
         self.assertNotIn(test_secrets.SECRET_VALUE, scan)
 
+    def test_remapped_in_the_table(self):
+        """Confidant's threat: full DynamoDB access maps secrets to another
+        service.  Here web's mapping items get api's sealed mapping, and
+        web's own secret gets api's record: each is refused as tampered."""
+        self.start(store=store(self.table))
+        c = self.client()
+        for svc in ("web", "api"):
+            self.ok(c, "secret.create", name="%s/db" % svc,
+                    pairs={"PASSWORD": "pw-of-%s" % svc})
+            self.ok(c, "service.put", name=svc, secrets=["%s/db" % svc])
+        boto("""
+t = %r
+def item(pk, rev):
+    return ddb.get_item(TableName=t, Key={"pk": {"S": pk},
+                        "rev": {"N": str(rev)}})["Item"]
+for src, dst in (("service/api", "service/web"),
+                 ("secret/api/db", "secret/web/db")):
+    rec = item(src, 1)["rec"]
+    for rev in (0, 1):
+        ddb.update_item(TableName=t, Key={"pk": {"S": dst},
+                        "rev": {"N": str(rev)}},
+                        UpdateExpression="SET rec = :r",
+                        ExpressionAttributeValues={":r": rec})
+""" % self.table)
+        web = self.client("web")
+        self.err(web, "service.get", "tampered", name="web")
+        self.err(c, "secret.get", "tampered", name="web/db")
+        self.err(c, "secret.get", "tampered", name="web/db", revision=1)
+        self.assertEqual(self.ok(c, "secret.get", name="api/db")["pairs"],
+                         {"PASSWORD": "pw-of-api"})
+
     def test_two_daemons_one_table(self):
         self.start(store=store(self.table))
         other_dir = os.path.join(self.dir, "second")
