@@ -194,6 +194,63 @@ class Lifecycle(unittest.TestCase):
         self.addCleanup(c.close)
         return c
 
+    def test_store_failing_at_runtime(self):
+        """A store that answers every call with an error, a retryable
+        code, or codes outside the enum (a store saying DENIED or IGNORE,
+        77, -3): clean errors, never a crash, never a success."""
+        key = os.path.join(self.dir, "master-1.key")
+        ct.coffer("keygen", "--master", key)
+        expect = {4: "internal", 5: "internal", 6: "unavailable",
+                  7: "internal", 77: "internal", -3: "internal"}
+        for code, error in expect.items():
+            d = ct.Daemon(self.dir, auth_entry([(self.pub, "admin", "user")]),
+                          extra='keyring = [ "%s" ];' % key,
+                          store='{ module = "test_store"; answer = %d; }'
+                          % code)
+            self.addCleanup(d.kill)
+            d.start()
+            c = self.client(d)
+            for op, args in (("secret.create", {"name": "a",
+                                                "pairs": {"K": "v"}}),
+                             ("secret.get", {"name": "a"}),
+                             ("secret.list", {}),
+                             ("secret.history", {"name": "a"}),
+                             ("secret.delete", {"name": "a"}),
+                             ("service.get", {"name": "web"})):
+                r = c.call(op, args)
+                self.assertFalse(r["ok"], (code, op, r))
+                self.assertEqual(r["error"]["code"], error, (code, op, r))
+            self.assertTrue(c.call("whoami")["ok"])
+            self.assertEqual(d.stop(), 0)
+
+    def test_auth_failing_at_runtime(self):
+        """An auth module answering errors or garbage never lets anyone in:
+        alone it denies everyone; as 'sufficient' before a working module,
+        only that module's principals get in, except after a code outside
+        the enum, which fails the whole stack (Linux-PAM's rule too)."""
+        stranger = [k.decode() for k in zmq.curve_keypair()]
+        for answer in ("garbage", "error", "unavailable",
+                       "ok_without_principal", "deny"):
+            broken = ('{ module = "test_auth"; control = "%s"; '
+                      'answer = "%s"; }')
+            for control, stack in (
+                    ("required", broken % ("required", answer)),
+                    ("sufficient", broken % ("sufficient", answer) + ", " +
+                     auth_entry([(self.pub, "admin", "user")]))):
+                d = ct.Daemon(self.dir, stack)
+                self.addCleanup(d.kill)
+                d.start()
+                r = ct.Client(d.endpoint, d.server_public, *stranger)
+                self.addCleanup(r.close)
+                got = r.call("whoami")
+                self.assertFalse(got["ok"], (answer, control, got))
+                self.assertIn(got["error"]["code"], ("denied",
+                                                     "unavailable"))
+                me = self.client(d).call("whoami")
+                self.assertEqual(me["ok"], control == "sufficient" and
+                                 answer != "garbage", (answer, control, me))
+                self.assertEqual(d.stop(), 0)
+
     def test_sighup_reloads_modules(self):
         d = self.daemon().start()
         c = self.client(d)

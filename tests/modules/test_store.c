@@ -3,7 +3,9 @@
  *
  * A complete, thread-safe implementation of the store contract (one mutex),
  * used to test the loader and the daemon; its records vanish with the
- * process.  Options: max_record (bytes, default 65536), fail_open (bool).
+ * process.  Options: max_record (bytes, default 65536), fail_open (bool),
+ * answer (int: every operation returns this raw code, garbage included,
+ * as a module broken at runtime would).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -24,11 +26,13 @@ struct mem {
 	pthread_mutex_t	 lock;
 	struct rec	*recs;
 	size_t		 max_record;
+	int		 answer;	/* 0: behave */
 };
 
 static const struct coffer_option mem_options[] = {
 	{ "max_record", COFFER_OPT_INT, 0, "largest record in bytes" },
 	{ "fail_open", COFFER_OPT_BOOL, 0, "make open() fail (tests)" },
+	{ "answer", COFFER_OPT_INT, 0, "return this code from every call" },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -59,6 +63,7 @@ mem_open(const struct coffer_host *host, const struct coffer_conf *conf,
 	}
 	m->host = host;
 	m->max_record = (size_t)host->conf_int(conf, "max_record", 65536);
+	m->answer = (int)host->conf_int(conf, "answer", 0);
 	pthread_mutex_init(&m->lock, NULL);
 	*inst_r = m;
 	return COFFER_OK;
@@ -152,12 +157,26 @@ mem_key_ok(const char *kind, const char *name)
 	    n > 0 && n <= COFFER_STORE_NAME_MAX;
 }
 
+/* With answer set: 1, and that code (garbage too) in RC. */
+static int
+mem_forced(const struct mem *m, enum coffer_rc *rc, struct coffer_error *err)
+{
+	if (m->answer == 0)
+		return 0;
+	snprintf(err->msg, sizeof(err->msg), "answer = %d is set", m->answer);
+	*rc = (enum coffer_rc)m->answer;
+	return 1;
+}
+
 static enum coffer_rc
 mem_put(void *inst, const char *kind, const char *name, uint64_t rev,
     const void *data, size_t len, struct coffer_error *err)
 {
 	struct mem *m = inst;
 	enum coffer_rc rc;
+
+	if (mem_forced(m, &rc, err))
+		return rc;
 
 	if (!mem_key_ok(kind, name)) {
 		snprintf(err->msg, sizeof(err->msg), "invalid kind or name");
@@ -178,6 +197,9 @@ mem_get(void *inst, const char *kind, const char *name, uint64_t rev,
 	struct mem *m = inst;
 	enum coffer_rc rc = COFFER_NOT_FOUND;
 	struct rec *r;
+
+	if (mem_forced(m, &rc, err))
+		return rc;
 
 	pthread_mutex_lock(&m->lock);
 	r = mem_find(m, kind, name);
@@ -203,8 +225,10 @@ mem_list(void *inst, const char *kind, const char *prefix,
 	struct mem *m = inst;
 	struct rec *r;
 	size_t n = 0;
+	enum coffer_rc forced;
 
-	(void)err;
+	if (mem_forced(m, &forced, err))
+		return forced;
 	m->host->buf_set(next, "", 0);		/* empty: the last page */
 	pthread_mutex_lock(&m->lock);
 	r = m->recs;
@@ -236,8 +260,10 @@ mem_revisions(void *inst, const char *kind, const char *name, uint64_t after,
 	struct mem *m = inst;
 	struct rec *r;
 	size_t n = 0;
+	enum coffer_rc forced;
 
-	(void)err;
+	if (mem_forced(m, &forced, err))
+		return forced;
 	pthread_mutex_lock(&m->lock);
 	r = mem_find(m, kind, name);
 	for (uint64_t v = after + 1; r != NULL && v <= r->nrevs && n < limit;
@@ -255,8 +281,10 @@ mem_remove(void *inst, const char *kind, const char *name,
 {
 	struct mem *m = inst;
 	struct rec **pp, *r;
+	enum coffer_rc forced;
 
-	(void)err;
+	if (mem_forced(m, &forced, err))
+		return forced;
 	pthread_mutex_lock(&m->lock);
 	for (pp = &m->recs; (r = *pp) != NULL; pp = &r->next) {
 		if (strcmp(r->kind, kind) == 0 && strcmp(r->name, name) == 0)
@@ -281,6 +309,9 @@ mem_replace(void *inst, const char *kind, const char *name, uint64_t rev,
 	enum coffer_rc rc = COFFER_NOT_FOUND;
 	struct rec *r;
 	void *copy;
+
+	if (mem_forced(m, &rc, err))
+		return rc;
 
 	if (len > m->max_record)
 		return COFFER_TOO_LARGE;
