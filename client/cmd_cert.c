@@ -43,7 +43,8 @@ static const char cert_usage[] =
     "is service.  A key or file already in the store is refused.\n"
     "ls lists name, type, key and file of every certificate.\n"
     "rm removes every certificate of a key, or the one certificate of a\n"
-    "name.  The daemon picks changes up within a second.\n";
+    "name; put -- before a key that begins with '-'.  The daemon picks\n"
+    "changes up within a second.\n";
 
 struct cert_opts {
 	const char	*certs, *conf, *name, *key, *type;

@@ -104,7 +104,9 @@ class Cli(unittest.TestCase):
         self.assertIn(certs["alice"]["key"], human)
         ct.coffer("cert", "rm", "--certs", self.certs, "alice")
         self.assertEqual(sorted(self.ls()), ["web"])
-        ct.coffer("cert", "rm", "--certs", self.certs, certs["web"]["key"])
+        # "--": a Z85 key may begin with "-" (1 in 85 do).
+        ct.coffer("cert", "rm", "--certs", self.certs, "--",
+                  certs["web"]["key"])
         self.assertEqual(self.ls(), {})
         out = ct.coffer("cert", "rm", "--certs", self.certs, "alice",
                         check=False)
@@ -121,6 +123,17 @@ class Cli(unittest.TestCase):
         out = ct.coffer("cert", "add", "--certs", self.certs, "--key", key,
                         "--name", "other", check=False)
         self.assertEqual(out.returncode, 5)
+
+    def test_key_beginning_with_dash(self):
+        """Z85 has '-': such a key works as --key's value, and after --."""
+        pub = ""
+        while not pub.startswith("-"):
+            pub = zmq.curve_keypair()[0].decode()
+        ct.coffer("cert", "add", "--certs", self.certs, "--key", pub,
+                  "--name", "dash")
+        self.assertEqual(self.ls()["dash"]["key"], pub)
+        ct.coffer("cert", "rm", "--certs", self.certs, "--", pub)
+        self.assertEqual(self.ls(), {})
 
     def test_add_by_key(self):
         pub = zmq.curve_keypair()[0].decode()
