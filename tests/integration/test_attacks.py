@@ -221,20 +221,22 @@ class Attacks(unittest.TestCase):
         s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         self.closed_by_server(s)
 
+    @staticmethod
+    def greeting(mechanism):
+        """A ZMTP 3.0 greeting (RFC 23) offering MECHANISM, as a client."""
+        return (b"\xff" + b"\0" * 8 + b"\x7f" + b"\x03\x00" +
+                mechanism.ljust(20, b"\0") + b"\0" + b"\0" * 31)
+
     def test_zmtp_greeting_with_null_mechanism(self):
         s = self.tcp()
-        greeting = (b"\xff" + b"\0" * 8 + b"\x7f" + b"\x03\x00" +
-                    b"NULL".ljust(20, b"\0") + b"\0" + b"\0" * 31)
-        s.sendall(greeting)
+        s.sendall(self.greeting(b"NULL"))
         s.sendall(b"\x04\x19\x05READY\x0bSocket-Type\0\0\0\x06DEALER")
         s.sendall(b"\x00\x05hello")
         self.closed_by_server(s)
 
     def test_zmtp_curve_hello_of_garbage(self):
         s = self.tcp()
-        greeting = (b"\xff" + b"\0" * 8 + b"\x7f" + b"\x03\x00" +
-                    b"CURVE".ljust(20, b"\0") + b"\0" + b"\0" * 31)
-        s.sendall(greeting)
+        s.sendall(self.greeting(b"CURVE"))
         s.sendall(b"\x04" + struct.pack("B", 200) + b"\x05HELLO" +
                   os.urandom(194))
         self.closed_by_server(s)
