@@ -14,6 +14,7 @@ import base64
 import json
 import os
 import subprocess
+import threading
 import sys
 
 try:
@@ -191,6 +192,53 @@ class Kms(KmsBase):
         stats = self.proxy.control("/__proxy/stats")
         self.assertEqual(stats["targets"].get("TrentService.Decrypt"), 1,
                          stats)
+
+    def test_faults_under_load(self):
+        """KMS behind the proxy failing 20% of calls (5xx, HTML, resets,
+        answers lost after KMS acted, stalls, throttling) while four
+        clients bring ten valid tokens: every request ends ok or
+        unavailable, within its timeout; none is denied.  A cache of one
+        token makes nearly every request a KMS call."""
+        self.start_kms('user_types = [ "service", "user" ]; cache_size = 1;')
+        tokens = [(self.token("svc", "web%d" % i), "2/service/web%d" % i)
+                  for i in range(10)]
+        self.proxy.control("/__proxy/config", {
+            "rate": 0.2, "delay": 1.0, "faults": [
+                "error500", "html502", "drop", "drop_after", "slow",
+                "json:400:ThrottlingException"]})
+        results, bad = [], []
+
+        def client(seed):
+            c = ct.Client(self.daemon.endpoint, self.daemon.server_public)
+            try:
+                for i in range(15):
+                    tok, user = tokens[(seed * 7 + i) % len(tokens)]
+                    r = c.call("whoami", credentials={"token": tok,
+                                                      "username": user},
+                               timeout=30)
+                    if r is None:
+                        bad.append("no answer within 30 s")
+                    elif r["ok"] or r["error"]["code"] == "unavailable":
+                        results.append(r["ok"])
+                    else:
+                        bad.append(r)
+            finally:
+                c.close()
+
+        threads = [threading.Thread(target=client, args=(n,))
+                   for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        stats = self.proxy.control("/__proxy/stats")
+        self.proxy.control("/__proxy/config", {"rate": 0, "faults": []})
+        self.assertEqual(bad, [])
+        self.assertEqual(len(results), 60)
+        self.assertGreater(sum(stats["faults"].values()), 3, stats)
+        self.assertGreater(sum(results), 30, "most requests got in")
+        for tok, user in tokens:         # all of them, once KMS is well
+            self.allowed(tok, user)
 
     def test_kms_failures_moto_lacks(self):
         self.start_kms()
