@@ -210,9 +210,27 @@ class FaultProxy:
         with urllib.request.urlopen(self.url + path, data, timeout=10) as r:
             return json.loads(r.read())
 
+    def heal(self):
+        """Stop injecting faults; the counts of what was injected."""
+        stats = self.control("/__proxy/stats")
+        self.control("/__proxy/config", {"rate": 0, "faults": []})
+        return stats
+
     def stop(self):
         self.proc.kill()
         self.proc.wait()
+
+
+def in_threads(target, args_list):
+    """TARGET(*ARGS) for each ARGS of ARGS_LIST, all at once; when all
+    are done."""
+    import threading
+    threads = [threading.Thread(target=target, args=args)
+               for args in args_list]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def module(path):

@@ -14,7 +14,6 @@ import base64
 import json
 import os
 import subprocess
-import threading
 import sys
 
 try:
@@ -225,14 +224,8 @@ class Kms(KmsBase):
             finally:
                 c.close()
 
-        threads = [threading.Thread(target=client, args=(n,))
-                   for n in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        stats = self.proxy.control("/__proxy/stats")
-        self.proxy.control("/__proxy/config", {"rate": 0, "faults": []})
+        ct.in_threads(client, [(n,) for n in range(4)])
+        stats = self.proxy.heal()
         self.assertEqual(bad, [])
         self.assertEqual(len(results), 60)
         self.assertGreater(sum(stats["faults"].values()), 3, stats)

@@ -251,14 +251,9 @@ class Faults(test_secrets.Base):
             finally:
                 cl.close()
 
-        threads = [threading.Thread(target=writer, args=(who, 12))
-                   for who in ("admin", "bob", "carol")]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        stats = self.proxy.control("/__proxy/stats")
-        self.proxy.control("/__proxy/config", {"rate": 0, "faults": []})
+        ct.in_threads(writer, [(who, 12) for who in ("admin", "bob",
+                                                      "carol")])
+        stats = self.proxy.heal()
         self.assertEqual(bad, [])
         self.assertGreater(sum(stats["faults"].values()), 5, stats)
         self.assertGreater(len(acked), 10)
