@@ -137,6 +137,9 @@ class Client:
         self.ctx = zmq.Context()
         self.sock = self.ctx.socket(kind)
         self.sock.linger = 0
+        # A client the server refuses at the handshake may have no pipe
+        # to send on: a send must give up rather than block the test.
+        self.sock.sndtimeo = 2000
         self.kind = kind
         if curve:
             if public is None:
@@ -149,9 +152,14 @@ class Client:
         self.next_id = 1
 
     def send_frames(self, frames):
+        """Send FRAMES; False if nowhere to send them (refused peers)."""
         if self.kind == zmq.DEALER:
             frames = [b""] + frames
-        self.sock.send_multipart(frames)
+        try:
+            self.sock.send_multipart(frames)
+        except zmq.Again:
+            return False
+        return True
 
     def recv(self, timeout=5.0):
         if not self.sock.poll(int(timeout * 1000)):
