@@ -19,6 +19,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char path[64];
 
+static void
+fuzz_conf_cleanup(void)
+{
+	unlink(path);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -31,6 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((fd = mkstemp(path)) < 0)
 			abort();
 		close(fd);
+		atexit(fuzz_conf_cleanup);
 		/* Thousands of config errors a second: not on stderr,
 		 * where libFuzzer reports. */
 		log_init("fuzz_conf", LOG_TO_SYSLOG);

@@ -60,30 +60,29 @@ faultfs_errno(const char *name)
 	return 0;
 }
 
-/* Parsed once, on first use; a bad $FAULTFS is a test bug: abort. */
-static const struct faultfs_plan *
-faultfs_plan(void)
+static struct faultfs_plan faultfs_the_plan = { -1, 0, 0, 0 };
+
+/* Parsed once, when the shim is loaded, before any thread can ask; a bad
+ * $FAULTFS is a test bug: abort. */
+__attribute__((constructor)) static void
+faultfs_plan_parse(void)
 {
-	static struct faultfs_plan plan = { -2, 0, 0, 0 };
+	struct faultfs_plan *plan = &faultfs_the_plan;
 	char op[16], err[16], sticky[4] = "";
 	const char *spec;
 
-	if (plan.op != -2)
-		return &plan;
-	plan.op = -1;
 	if ((spec = getenv("FAULTFS")) == NULL || spec[0] == '\0')
-		return &plan;
-	if (sscanf(spec, "%15[a-z]:%ld:%15[A-Z]:%3s", op, &plan.nth, err,
-	    sticky) < 3 || (plan.err = faultfs_errno(err)) == 0)
+		return;
+	if (sscanf(spec, "%15[a-z]:%ld:%15[A-Z]:%3s", op, &plan->nth, err,
+	    sticky) < 3 || (plan->err = faultfs_errno(err)) == 0)
 		abort();
 	for (int i = 0; i < OP_N; i++) {
 		if (strcmp(faultfs_names[i], op) == 0)
-			plan.op = i;
+			plan->op = i;
 	}
-	if (plan.op < 0)
+	if (plan->op < 0)
 		abort();
-	plan.sticky = strcmp(sticky, "+") == 0;
-	return &plan;
+	plan->sticky = strcmp(sticky, "+") == 0;
 }
 
 static void *
@@ -158,7 +157,7 @@ static int
 faultfs_check(int op, int dirfd, const char *name)
 {
 	const char *prefix = getenv("FAULTFS_PREFIX");
-	const struct faultfs_plan *plan;
+	const struct faultfs_plan *plan = &faultfs_the_plan;
 	char path[PATH_MAX];
 	long n;
 
@@ -167,7 +166,6 @@ faultfs_check(int op, int dirfd, const char *name)
 		return 0;
 	n = atomic_fetch_add(&faultfs_count[op], 1) + 1;
 	faultfs_log(op, n, path);
-	plan = faultfs_plan();
 	if (plan->op != op)
 		return 0;
 	if (n == plan->nth || (plan->sticky && n > plan->nth))

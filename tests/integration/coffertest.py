@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -232,7 +233,6 @@ class FaultProxy:
 def in_threads(target, args_list):
     """TARGET(*ARGS) for each ARGS of ARGS_LIST, all at once; when all
     are done."""
-    import threading
     threads = [threading.Thread(target=target, args=args)
                for args in args_list]
     for t in threads:
