@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "confdir.h"
 #include "log.h"
 #include "pathsafe.h"
 #include "xalloc.h"
@@ -139,6 +140,17 @@ conf_apply_module_dir(struct conf *c, const config_setting_t *s)
 	c->module_dir = config_setting_get_string(s);
 	if (c->module_dir[0] != '/') {
 		conf_error(s, "'module_dir' must be an absolute path");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+conf_apply_include_dir(struct conf *c, const config_setting_t *s)
+{
+	c->include_dir = config_setting_get_string(s);
+	if (c->include_dir[0] == '\0') {
+		conf_error(s, "'include_dir' must name a directory");
 		return -1;
 	}
 	return 0;
@@ -360,9 +372,9 @@ conf_apply_auth(struct conf *c, const config_setting_t *s)
 		conf_error(s, "'auth' needs at least one module entry");
 		return -1;
 	}
-	if (n > CONF_MAX_AUTH) {
-		conf_error(s, "'auth' has %d entries; at most %d are allowed",
-		    n, CONF_MAX_AUTH);
+	if (c->nauth + (size_t)n > CONF_MAX_AUTH) {
+		conf_error(s, "'auth' makes a stack of %zu entries; at most %d "
+		    "are allowed", c->nauth + (size_t)n, CONF_MAX_AUTH);
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
@@ -378,6 +390,7 @@ static const struct conf_key conf_keys[] = {
 	{ "audit_log",	       CONFIG_TYPE_STRING, 0, conf_apply_audit_log },
 	{ "auth",	       CONFIG_TYPE_LIST,   1, conf_apply_auth },
 	{ "group",	       CONFIG_TYPE_STRING, 0, conf_apply_group },
+	{ "include_dir",       CONFIG_TYPE_STRING, 0, conf_apply_include_dir },
 	{ "keyring",	       CONFIG_TYPE_ARRAY,  0, conf_apply_keyring },
 	{ "listen",	       CONFIG_TYPE_STRING, 1, conf_apply_listen },
 	{ "log_level",	       CONFIG_TYPE_STRING, 0, conf_apply_log_level },
@@ -403,13 +416,36 @@ conf_key_find(const char *name)
 	return NULL;
 }
 
+/*
+ * Where each top-level key was set, across cofferd.conf and its drop-ins:
+ * a key may be set once, except "auth", whose entries each file appends
+ * to the stack.
+ */
+struct conf_seen {
+	const config_setting_t *at[CONF_NKEYS];
+};
+
 static int
-conf_check_setting(struct conf *c, const config_setting_t *s)
+conf_check_setting(struct conf *c, const config_setting_t *s,
+    struct conf_seen *seen, int is_main)
 {
 	const struct conf_key *k = conf_key_find(config_setting_name(s));
+	char where[PATH_MAX + 16];
+	size_t i;
 
 	if (k == NULL) {
 		conf_error(s, "unknown key '%s'", config_setting_name(s));
+		return -1;
+	}
+	i = (size_t)(k - conf_keys);
+	if (!is_main && strcmp(k->name, "include_dir") == 0) {
+		conf_error(s, "'include_dir' belongs in the main "
+		    "configuration file, not in a drop-in");
+		return -1;
+	}
+	if (seen->at[i] != NULL && strcmp(k->name, "auth") != 0) {
+		conf_error(s, "'%s' is set already at %s", k->name,
+		    conf_where(seen->at[i], where, sizeof(where)));
 		return -1;
 	}
 	if (!conf_type_ok(k->type, config_setting_type(s))) {
@@ -418,24 +454,33 @@ conf_check_setting(struct conf *c, const config_setting_t *s)
 		    conf_type_name(config_setting_type(s)));
 		return -1;
 	}
+	seen->at[i] = s;
 	return k->apply(c, s);
 }
 
+/* Apply every top-level setting of one file. */
 static int
-conf_check(struct conf *c)
+conf_check_file(struct conf *c, const config_t *cfg, struct conf_seen *seen,
+    int is_main)
 {
-	config_setting_t *root = config_root_setting(&c->cfg);
+	const config_setting_t *root = config_root_setting(cfg);
 	int n = config_setting_length(root), rc = 0;
 
 	for (int i = 0; i < n; i++) {
 		if (conf_check_setting(c, config_setting_get_elem(root,
-		    (unsigned)i)) < 0)
+		    (unsigned)i), seen, is_main) < 0)
 			rc = -1;
 	}
+	return rc;
+}
+
+static int
+conf_check_required(const struct conf *c, const struct conf_seen *seen)
+{
+	int rc = 0;
+
 	for (size_t i = 0; i < CONF_NKEYS; i++) {
-		if (conf_keys[i].required &&
-		    config_setting_get_member(root, conf_keys[i].name) ==
-		    NULL) {
+		if (conf_keys[i].required && seen->at[i] == NULL) {
 			log_error("%s: missing required key '%s'", c->path,
 			    conf_keys[i].name);
 			rc = -1;
@@ -445,46 +490,100 @@ conf_check(struct conf *c)
 }
 
 /* Each @include'd file that settings under S came from (SEEN: the last
- * one checked; settings of one file are mostly adjacent). */
+ * one checked; settings of one file are mostly adjacent).  TOP is the file
+ * CFG was read from, checked already. */
 static int
-conf_safe_includes(const struct conf *c, const config_setting_t *s,
-    const char **seen)
+conf_safe_includes(const config_t *cfg, const char *top,
+    const config_setting_t *s, const char **seen)
 {
 	const char *file = config_setting_source_file(s);
 	char err[PATHSAFE_ERR_MAX], path[PATH_MAX];
 	int n = config_setting_length(s), rc = 0;
 
-	if (file != NULL && file != *seen && strcmp(file, c->path) != 0) {
+	if (file != NULL && file != *seen && strcmp(file, top) != 0) {
 		*seen = file;
-		if (file[0] != '/' && config_get_include_dir(&c->cfg) != NULL)
+		if (file[0] != '/' && config_get_include_dir(cfg) != NULL)
 			snprintf(path, sizeof(path), "%s/%s",
-			    config_get_include_dir(&c->cfg), file);
+			    config_get_include_dir(cfg), file);
 		else
 			snprintf(path, sizeof(path), "%s", file);
 		if (pathsafe_check(path, err, sizeof(err)) < 0) {
-			log_error("%s: refusing an included file: %s",
-			    c->path, err);
+			log_error("%s: refusing an included file: %s", top,
+			    err);
 			return -1;
 		}
 	}
 	for (int i = 0; i < n && rc == 0; i++)
-		rc = conf_safe_includes(c, config_setting_get_elem(s,
+		rc = conf_safe_includes(cfg, top, config_setting_get_elem(s,
 		    (unsigned)i), seen);
 	return rc;
 }
 
-/* The config and what it includes: writable by root or us alone. */
+/*
+ * Read PATH into CFG: @include "x" is relative to PATH's directory.  The
+ * file and everything it includes must be writable by root or us alone.
+ */
 static int
-conf_safe(const struct conf *c)
+conf_read(config_t *cfg, const char *path)
 {
-	char err[PATHSAFE_ERR_MAX];
-	const char *seen = NULL;
+	char dir[PATH_MAX], err[PATHSAFE_ERR_MAX];
+	const char *slash = strrchr(path, '/'), *seen = NULL;
 
-	if (pathsafe_check(c->path, err, sizeof(err)) < 0) {
-		log_error("%s: refusing the configuration: %s", c->path, err);
+	if (slash != NULL && (size_t)(slash - path) < sizeof(dir)) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		config_set_include_dir(cfg, slash == path ? "/" : dir);
+	}
+	if (config_read_file(cfg, path) != CONFIG_TRUE) {
+		if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
+			log_error("%s: cannot read: %s", path, strerror(errno));
+		else
+			log_error("%s:%d: %s", config_error_file(cfg) ?
+			    config_error_file(cfg) : path,
+			    config_error_line(cfg), config_error_text(cfg));
 		return -1;
 	}
-	return conf_safe_includes(c, config_root_setting(&c->cfg), &seen);
+	if (pathsafe_check(path, err, sizeof(err)) < 0) {
+		log_error("%s: refusing the configuration: %s", path, err);
+		return -1;
+	}
+	return conf_safe_includes(cfg, path, config_root_setting(cfg), &seen);
+}
+
+/* include_dir, relative to the main file's directory unless absolute. */
+static void
+conf_dropin_dir(const struct conf *c, char *dir, size_t len)
+{
+	const char *slash = strrchr(c->path, '/');
+
+	if (c->include_dir[0] == '/' || slash == NULL)
+		snprintf(dir, len, "%s", c->include_dir);
+	else
+		snprintf(dir, len, "%.*s/%s", (int)(slash - c->path), c->path,
+		    c->include_dir);
+}
+
+/* Read and apply the drop-ins of include_dir, in order. */
+static int
+conf_dropins(struct conf *c, struct conf_seen *seen)
+{
+	char dir[PATH_MAX], err[1024 + PATH_MAX];
+	struct confdir d;
+	int rc = 0;
+
+	conf_dropin_dir(c, dir, sizeof(dir));
+	if (confdir_list(&d, dir, err, sizeof(err)) < 0) {
+		log_error("%s: %s", c->path, err);
+		return -1;
+	}
+	c->dropin = xcalloc(d.n ? d.n : 1, sizeof(*c->dropin));
+	for (size_t i = 0; i < d.n && rc == 0; i++) {
+		config_init(&c->dropin[c->ndropin++]);
+		rc = conf_read(&c->dropin[i], d.paths[i]);
+		if (rc == 0)
+			rc = conf_check_file(c, &c->dropin[i], seen, 0);
+	}
+	confdir_free(&d);
+	return rc;
 }
 
 static void
@@ -501,31 +600,16 @@ conf_defaults(struct conf *c)
 int
 conf_load(struct conf *c, const char *path)
 {
-	char dir[PATH_MAX];
-	const char *slash;
+	struct conf_seen seen = { { NULL } };
 
 	memset(c, 0, sizeof(*c));
 	conf_defaults(c);
 	config_init(&c->cfg);
 	c->path = xstrdup(path);
-	/* @include "x" is relative to the including file's directory. */
-	slash = strrchr(path, '/');
-	if (slash != NULL && (size_t)(slash - path) < sizeof(dir)) {
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-		config_set_include_dir(&c->cfg, slash == path ? "/" : dir);
-	}
-	if (config_read_file(&c->cfg, path) != CONFIG_TRUE) {
-		if (config_error_type(&c->cfg) == CONFIG_ERR_FILE_IO)
-			log_error("%s: cannot read: %s", path, strerror(errno));
-		else
-			log_error("%s:%d: %s", config_error_file(&c->cfg) ?
-			    config_error_file(&c->cfg) : path,
-			    config_error_line(&c->cfg),
-			    config_error_text(&c->cfg));
-		conf_free(c);
-		return -1;
-	}
-	if (conf_safe(c) < 0 || conf_check(c) < 0) {
+	if (conf_read(&c->cfg, path) < 0 ||
+	    conf_check_file(c, &c->cfg, &seen, 1) < 0 ||
+	    (c->include_dir != NULL && conf_dropins(c, &seen) < 0) ||
+	    conf_check_required(c, &seen) < 0) {
 		conf_free(c);
 		return -1;
 	}
@@ -538,6 +622,9 @@ conf_free(struct conf *c)
 	free(c->store.where);
 	for (size_t i = 0; i < c->nauth; i++)
 		free(c->auth[i].where);
+	for (size_t i = 0; i < c->ndropin; i++)
+		config_destroy(&c->dropin[i]);
+	free(c->dropin);
 	if (c->path != NULL)
 		config_destroy(&c->cfg);
 	free(c->path);

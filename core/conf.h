@@ -4,7 +4,9 @@
  * The file is libconfig syntax (with @include).  Every top-level key is
  * checked against a table: an unknown key, a wrong type or a missing
  * required key is reported as "FILE:LINE: message" through the log, and
- * conf_load() fails.  The settings of each module entry are checked later,
+ * conf_load() fails.  include_dir names a directory of drop-ins (see
+ * confdir.h), read after the file: each may set keys the others leave
+ * unset, and append entries to the auth stack.  The settings of each module entry are checked later,
  * against the module's own option table, once the module is loaded
  * (modconf.c).
  *
@@ -49,6 +51,9 @@ struct policy {
 struct conf {
 	config_t	 cfg;
 	char		*path;
+	const char	*include_dir;	/* drop-ins, or NULL */
+	config_t	*dropin;	/* its files, read after cfg */
+	size_t		 ndropin;
 	const char	*listen;
 	const char	*server_key;
 	const char	*module_dir;	/* NULL: the built-in default */

@@ -5,7 +5,9 @@
 
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "conf.h"
 #include "testutil.h"
@@ -254,6 +256,150 @@ START_TEST(test_every_error_reported)
 }
 END_TEST
 
+/* A conf.d beside cofferd.conf holding the given drop-ins. */
+static const char *
+dropin_dir(void)
+{
+	static char d[1024];
+
+	snprintf(d, sizeof(d), "%s/conf.d", tu_tmpdir());
+	mkdir(d, 0700);
+	return d;
+}
+
+START_TEST(test_dropins)
+{
+	const char *d = dropin_dir(), *path;
+
+	tu_write(d, "20-kms.conf", "auth = ( { module = \"auth_kms\";\n"
+	    "  control = \"sufficient\"; } );\n", 0600);
+	tu_write(d, "10-store.conf", "# store_fs's snippet\n"
+	    "store = { module = \"store_fs\"; };\nworkers = 3;\n", 0600);
+	tu_write(d, "00-empty.conf", "# every line commented out\n", 0600);
+	/* Never read: hidden, dpkg's leftovers, not .conf. */
+	tu_write(d, ".10-hidden.conf", "garbage", 0600);
+	tu_write(d, "10-store.conf.dpkg-old", "garbage", 0600);
+	tu_write(d, "README", "garbage", 0600);
+	path = write_conf("listen = \"tcp://127.0.0.1:7101\";\n"
+	    "server_key = \"/k\";\ninclude_dir = \"conf.d\";\n" GOOD_AUTH);
+	tu_log_capture();
+	ck_assert_msg(conf_load(&c, path) == 0, "%s", tu_log_text());
+	ck_assert_str_eq(c.store.module, "store_fs");
+	ck_assert_int_eq(c.workers, 3);
+	ck_assert_uint_eq(c.nauth, 2);
+	ck_assert_str_eq(c.auth[0].module, "test_auth");
+	ck_assert_str_eq(c.auth[1].module, "auth_kms");
+	ck_assert_msg(strstr(c.auth[1].where, "conf.d/20-kms.conf:1") !=
+	    NULL, "where is %s", c.auth[1].where);
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(test_dropin_errors)
+{
+	const char *d = dropin_dir();
+
+	/* A key set twice names both places. */
+	tu_write(d, "10-x.conf", "\nworkers = 2;\n", 0600);
+	expect_error(GOOD_HEAD GOOD_AUTH "workers = 4;\ninclude_dir = "
+	    "\"conf.d\";\n", "conf.d/10-x.conf:2: 'workers' is set already "
+	    "at ");
+	/* An error in a drop-in names the drop-in and its line. */
+	tu_write(d, "10-x.conf", "\nworkers = 0;\n", 0600);
+	expect_error(GOOD_HEAD GOOD_AUTH "include_dir = \"conf.d\";\n",
+	    "conf.d/10-x.conf:2: 'workers' must be between");
+	tu_write(d, "10-x.conf", "workers = ;\n", 0600);
+	expect_error(GOOD_HEAD GOOD_AUTH "include_dir = \"conf.d\";\n",
+	    "conf.d/10-x.conf:1: syntax error");
+	tu_write(d, "10-x.conf", "include_dir = \"/etc\";\n", 0600);
+	expect_error(GOOD_HEAD GOOD_AUTH "include_dir = \"conf.d\";\n",
+	    "10-x.conf:1: 'include_dir' belongs in the main configuration");
+	/* Writable by others: refused like the main file. */
+	tu_write(d, "10-x.conf", "workers = 2;\n", 0622);
+	expect_error(GOOD_HEAD GOOD_AUTH "include_dir = \"conf.d\";\n",
+	    "refusing the configuration");
+	tu_write(d, "10-x.conf", "", 0600);
+	expect_error(GOOD_HEAD GOOD_AUTH "include_dir = \"nowhere\";\n",
+	    "cannot open include_dir");
+	/* Required keys may come from drop-ins, but must come from one. */
+	expect_error("listen = \"tcp://127.0.0.1:1\";\nserver_key = \"k\";\n"
+	    GOOD_AUTH "include_dir = \"conf.d\";\n",
+	    "missing required key 'store'");
+}
+END_TEST
+
+START_TEST(test_dropin_stack_limit)
+{
+	char text[4096] = "auth = (";
+
+	for (int i = 0; i < CONF_MAX_AUTH; i++)
+		strcat(text, i ? ", { module = \"a\"; control = \"optional\"; }"
+		    : " { module = \"a\"; control = \"optional\"; }");
+	strcat(text, " );\n");
+	tu_write(dropin_dir(), "10-x.conf", text, 0600);
+	expect_error(GOOD_HEAD GOOD_AUTH "include_dir = \"conf.d\";\n",
+	    "'auth' makes a stack of 17 entries; at most 16 are allowed");
+}
+END_TEST
+
+/* The shipped file etc/NAME, with "#key" lines uncommented when ENABLE
+ * ("# prose" stays a comment), written to DIR/AS. */
+static void
+copy_shipped(const char *name, const char *dir, const char *as, int enable)
+{
+	char path[1024], line[512], text[8192] = "";
+	const char *top = getenv("COFFER_TOP_SRCDIR");
+	FILE *f;
+
+	ck_assert_msg(top != NULL, "run through make check");
+	snprintf(path, sizeof(path), "%s/etc/%s", top, name);
+	ck_assert_msg((f = fopen(path, "r")) != NULL, "cannot read %s", path);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		int on = enable && line[0] == '#' && line[1] != ' ' &&
+		    line[1] != '\n';
+
+		ck_assert_uint_lt(strlen(text) + strlen(line), sizeof(text));
+		strcat(text, line + on);
+	}
+	fclose(f);
+	tu_write(dir, as, text, 0600);
+}
+
+/* etc/cofferd.conf.example and the module snippets shipped for conf.d
+ * load as they are, and the snippets do what they say once uncommented. */
+START_TEST(test_shipped_files)
+{
+	const char *d = dropin_dir(), *path;
+	char main_path[1024];
+
+	copy_shipped("cofferd.conf.example", tu_tmpdir(), "cofferd.conf", 0);
+	copy_shipped("conf.d/10-store-dynamo.conf", d, "10-store-dynamo.conf",
+	    0);
+	copy_shipped("conf.d/50-auth-kms.conf", d, "50-auth-kms.conf", 0);
+	snprintf(main_path, sizeof(main_path), "%s/cofferd.conf",
+	    tu_tmpdir());
+	tu_log_capture();
+	ck_assert_msg(conf_load(&c, main_path) == 0, "%s", tu_log_text());
+	ck_assert_str_eq(c.store.module, "store_fs");
+	ck_assert_uint_eq(c.nauth, 1);
+	ck_assert_str_eq(c.auth[0].module, "auth_curve");
+	conf_free(&c);
+
+	/* Uncommented, in a file without a store or a stack of its own. */
+	copy_shipped("conf.d/10-store-dynamo.conf", d, "10-store-dynamo.conf",
+	    1);
+	copy_shipped("conf.d/50-auth-kms.conf", d, "50-auth-kms.conf", 1);
+	path = write_conf("listen = \"tcp://127.0.0.1:7101\";\n"
+	    "server_key = \"/k\";\ninclude_dir = \"conf.d\";\n");
+	ck_assert_msg(conf_load(&c, path) == 0, "%s", tu_log_text());
+	ck_assert_str_eq(c.store.module, "store_dynamo");
+	ck_assert_uint_eq(c.nauth, 1);
+	ck_assert_str_eq(c.auth[0].module, "auth_kms");
+	ck_assert_int_eq(c.auth[0].control, CONTROL_SUFFICIENT);
+	conf_free(&c);
+}
+END_TEST
+
 static Suite *
 conf_suite(void)
 {
@@ -265,6 +411,10 @@ conf_suite(void)
 	tcase_add_test(core, test_include);
 	tcase_add_test(core, test_keyring);
 	tcase_add_test(core, test_policy);
+	tcase_add_test(core, test_dropins);
+	tcase_add_test(core, test_shipped_files);
+	tcase_add_test(errors, test_dropin_errors);
+	tcase_add_test(errors, test_dropin_stack_limit);
 	tcase_add_test(errors, test_unknown_key);
 	tcase_add_test(errors, test_wrong_type);
 	tcase_add_test(errors, test_missing_required);
