@@ -128,22 +128,34 @@ modules_open_store(struct modules *m, const struct conf *c)
 	return 0;
 }
 
+static int
+modules_auth_open(struct modules *m, const struct conf *c)
+{
+	for (size_t i = 0; i < c->nauth; i++) {
+		m->controls[i] = c->auth[i].control;
+		if (modules_instance_open(m, c, &c->auth[i], COFFER_KIND_AUTH,
+		    &m->auth[i]) < 0) {
+			modules_close(m);
+			return -1;
+		}
+		m->nauth++;
+	}
+	return 0;
+}
+
+int
+modules_open_auth(struct modules *m, const struct conf *c)
+{
+	memset(m, 0, sizeof(*m));
+	return modules_auth_open(m, c);
+}
+
 int
 modules_open(struct modules *m, const struct conf *c)
 {
 	if (modules_open_store(m, c) < 0)
 		return -1;
-	for (size_t i = 0; i < c->nauth; i++) {
-		m->controls[i] = c->auth[i].control;
-		if (modules_instance_open(m, c, &c->auth[i], COFFER_KIND_AUTH,
-		    &m->auth[i]) < 0)
-			goto fail;
-		m->nauth++;
-	}
-	return 0;
-fail:
-	modules_close(m);
-	return -1;
+	return modules_auth_open(m, c);
 }
 
 static void

@@ -33,8 +33,9 @@ struct modules {
 };
 
 int	 modules_open(struct modules *m, const struct conf *c);
-/* The store alone (for the store conformance suite). */
+/* The store alone, or the auth stack alone (for coffer-modcheck). */
 int	 modules_open_store(struct modules *m, const struct conf *c);
+int	 modules_open_auth(struct modules *m, const struct conf *c);
 void	 modules_close(struct modules *m);
 /* SIGHUP: call reload() on every instance that has one and whose module
  * says (CONCURRENT non-zero) or does not say (zero) that it reloads safely

@@ -14,6 +14,7 @@ for so in "$top"/modules/*/.libs/*.so "$top"/tests/modules/.libs/*.so; do
 	syms=$(nm -D --defined-only "$so" | awk '{ print $3 }' | sort | tr '\n' ' ')
 	case "$so" in
 	*/broken_no_entry.so) want="coffer_module_entry_misspelt " ;;
+	*/broken_exports.so) want="broken_helper coffer_module_entry " ;;
 	*) want="coffer_module_entry " ;;
 	esac
 	if [ "$syms" = "$want" ]; then

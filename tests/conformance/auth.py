@@ -6,9 +6,8 @@
 (auth_kms inside tests/aws/motoserver.py, for its KMS.)
 
 Makes the module's credentials (pyzmq certificates, and for auth_curve
-also files from `coffer keygen`), a cofferd.conf and the cases file, then
-runs check_auth_conformance.  A third-party author writes their own
-COFFER_AUTH_CONF and COFFER_AUTH_CASES instead.
+also files from `coffer keygen`), its settings and the cases file, then
+runs coffer-modcheck with them, as a third-party author would.
 """
 import json
 import os
@@ -47,8 +46,8 @@ def curve_setup():
     for name in ("dup-a", "dup-b"):
         with open(os.path.join(certs, name + ".key"), "w") as f:
             f.write('curve\n    public-key = "%s"\n' % dup)
-    entry = ('module = "%s/modules/auth-curve/.libs/auth_curve.so"; '
-             'certs = "%s";' % (top, certs))
+    so = "%s/modules/auth-curve/.libs/auth_curve.so" % top
+    settings = 'certs = "%s";' % certs
     cases = [
         {"what": "coffer keygen user", "curve_key": alice.decode(),
          "expect": "ok", "name": "alice", "type": "user"},
@@ -60,18 +59,19 @@ def curve_setup():
         {"what": "a token is not its business", "token": "t",
          "username": "u", "expect": "ignore"},
     ]
-    return entry, cases
+    return so, settings, cases
 
 
 def test_auth_setup():
     known = keypair()
-    entry = ('module = "test_auth"; users = [ "%s alice user" ];' % known)
+    so = "test_auth"
+    settings = 'users = [ "%s alice user" ];' % known
     cases = [
         {"what": "known key", "curve_key": known, "expect": "ok",
          "name": "alice", "type": "user"},
         {"what": "unknown key", "curve_key": keypair(), "expect": "denied"},
     ]
-    return entry, cases
+    return so, settings, cases
 
 
 def kms_setup():
@@ -92,10 +92,10 @@ def kms_setup():
              aliases[key], sender, "conformance"] + list(args),
             check=True, capture_output=True, text=True).stdout.strip()
 
-    entry = ('module = "%s/modules/auth-kms/.libs/auth_kms.so"; '
-             'to = "conformance"; keys = [ "%s" ]; user_keys = [ "%s" ]; '
-             'user_types = [ "service", "user" ];'
-             % (top, aliases["svc"], aliases["usr"]))
+    so = "%s/modules/auth-kms/.libs/auth_kms.so" % top
+    settings = ('to = "conformance"; keys = [ "%s" ]; user_keys = [ "%s" ]; '
+                'user_types = [ "service", "user" ];'
+                % (aliases["svc"], aliases["usr"]))
     cases = [
         {"what": "v2 service token", "token": token("svc", "web"),
          "username": "2/service/web", "expect": "ok", "name": "web",
@@ -119,22 +119,18 @@ def kms_setup():
         {"what": "a CURVE key is not its business",
          "curve_key": keypair(), "expect": "ignore"},
     ]
-    return entry, cases
+    return so, settings, cases
 
 
-entry, cases = {"auth_curve": curve_setup,
-                "auth_kms": kms_setup,
-                "test_auth": test_auth_setup}[module]()
-conf = os.path.join(work, "cofferd.conf")
-with open(conf, "w") as f:
-    f.write('listen = "tcp://127.0.0.1:1";\nserver_key = "k";\n'
-            'store = { module = "test_store"; };\n'
-            'auth = ( { control = "required"; %s } );\n' % entry)
+module_so, settings, cases = {"auth_curve": curve_setup,
+                              "auth_kms": kms_setup,
+                              "test_auth": test_auth_setup}[module]()
+with open(os.path.join(work, "settings.conf"), "w") as f:
+    f.write(settings + "\n")
 with open(os.path.join(work, "cases.json"), "w") as f:
     json.dump(cases, f)
-env = dict(os.environ, COFFER_AUTH_CONF=conf,
-           COFFER_AUTH_CASES=os.path.join(work, "cases.json"))
-rc = subprocess.run([os.path.join(top, "tests", "check_auth_conformance")],
-                    env=env).returncode
+rc = subprocess.run([os.environ["COFFER_MODCHECK"], "-c",
+                     os.path.join(work, "settings.conf"), "--cases",
+                     os.path.join(work, "cases.json"), module_so]).returncode
 shutil.rmtree(work, ignore_errors=True)
 sys.exit(rc)

@@ -6,8 +6,10 @@
  *   BROKEN_MINOR     built for a newer ABI minor than the daemon's
  *   BROKEN_INIT      init() fails with a message
  *   BROKEN_NO_ENTRY  exports no coffer_module_entry
+ *   BROKEN_EXPORTS   exports a helper too, and calls exit()
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "coffer/module.h"
 
@@ -42,6 +44,18 @@ broken_limits(void *inst, struct coffer_store_limits *limits)
 	(void)inst;
 	limits->max_record = 1;
 }
+
+#if defined(BROKEN_EXPORTS)
+COFFER_MODULE_EXPORT int	broken_helper(int);
+
+COFFER_MODULE_EXPORT int
+broken_helper(int code)
+{
+	if (code != 0)
+		exit(code);
+	return 0;
+}
+#endif
 
 static enum coffer_rc
 broken_op(void)

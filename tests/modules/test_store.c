@@ -5,9 +5,12 @@
  * used to test the loader and the daemon; its records vanish with the
  * process.  Options: max_record (bytes, default 65536), fail_open (bool),
  * answer (int: every operation returns this raw code, garbage included,
- * as a module broken at runtime would).
+ * as a module broken at runtime would), misbehave ("crash" or "hang": what
+ * get() does, for coffer-modcheck's tests).
  */
 #include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,12 +30,14 @@ struct mem {
 	struct rec	*recs;
 	size_t		 max_record;
 	int		 answer;	/* 0: behave */
+	int		 crash, hang;	/* in get() */
 };
 
 static const struct coffer_option mem_options[] = {
 	{ "max_record", COFFER_OPT_INT, 0, "largest record in bytes" },
 	{ "fail_open", COFFER_OPT_BOOL, 0, "make open() fail (tests)" },
 	{ "answer", COFFER_OPT_INT, 0, "return this code from every call" },
+	{ "misbehave", COFFER_OPT_STRING, 0, "crash or hang in get()" },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -64,6 +69,9 @@ mem_open(const struct coffer_host *host, const struct coffer_conf *conf,
 	m->host = host;
 	m->max_record = (size_t)host->conf_int(conf, "max_record", 65536);
 	m->answer = (int)host->conf_int(conf, "answer", 0);
+	m->crash = strcmp(host->conf_string(conf, "misbehave", ""), "crash") ==
+	    0;
+	m->hang = strcmp(host->conf_string(conf, "misbehave", ""), "hang") == 0;
 	pthread_mutex_init(&m->lock, NULL);
 	*inst_r = m;
 	return COFFER_OK;
@@ -200,6 +208,10 @@ mem_get(void *inst, const char *kind, const char *name, uint64_t rev,
 
 	if (mem_forced(m, &rc, err))
 		return rc;
+	if (m->crash)
+		raise(SIGSEGV);
+	while (m->hang)
+		pause();
 
 	pthread_mutex_lock(&m->lock);
 	r = mem_find(m, kind, name);
