@@ -6,6 +6,9 @@ COFFER_DEPS="build-essential autoconf automake libtool pkg-config
   libsodium-dev libconfig-dev libzmq3-dev libjansson-dev
   check libsubunit-dev libcurl4-openssl-dev python3-zmq"
 
+# And for building the Debian packages (dev/test --packages).
+COFFER_PACKAGING_DEPS="debhelper dpkg-dev fakeroot"
+
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 

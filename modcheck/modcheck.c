@@ -276,7 +276,7 @@ main(int argc, char **argv)
 		conf_free(&mc.conf);
 		mc_conf_remove();
 	}
-	printf("%d passed, %d failed, %d skipped, %d warnings\n", r.passed,
-	    r.failed, r.skipped, r.warned);
+	printf("%d skipped, %d warnings\n%d passed, %d failed\n", r.skipped,
+	    r.warned, r.passed, r.failed);
 	return r.failed == 0 ? 0 : 1;
 }
