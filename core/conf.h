@@ -6,9 +6,9 @@
  * required key is reported as "FILE:LINE: message" through the log, and
  * conf_load() fails.  include_dir names a directory of drop-ins (see
  * confdir.h), read after the file: each may set keys the others leave
- * unset, and append entries to the auth stack.  The settings of each module entry are checked later,
- * against the module's own option table, once the module is loaded
- * (modconf.c).
+ * unset, and append entries to the auth stack.  The settings of each
+ * module entry are checked later, against the module's own option table,
+ * once the module is loaded (modconf.c).
  *
  * The file, and every file it includes, must be safe from others (see
  * pathsafe.h): whoever can change the config decides who gets in.

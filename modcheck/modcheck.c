@@ -143,15 +143,7 @@ mc_settings_path(const char *arg, char *out)
 	return out;
 }
 
-static void
-mc_open_child(void *arg)
-{
-	const struct mc_suite *suite = arg;
-
-	suite->setup();
-	modules_close(&mc.mods);
-}
-
+/* A case of a suite, or (C NULL) opening and closing an instance. */
 struct mc_case_arg {
 	const struct mc_suite	*suite;
 	const struct mc_case	*c;
@@ -163,7 +155,8 @@ mc_case_child(void *arg)
 	const struct mc_case_arg *a = arg;
 
 	a->suite->setup();
-	a->c->run();
+	if (a->c != NULL)
+		a->c->run();
 	modules_close(&mc.mods);
 }
 
@@ -196,6 +189,9 @@ mc_step(struct mc_report *r, const struct mc_opts *o, const char *what,
 		mc_report_skip(r, what, out);
 	} else {
 		mc_report_fail(r, what, out);
+		if (rc != MC_EXIT_FAIL)
+			printf("      the process ended with exit(%d): a module "
+			    "never calls exit()\n", rc);
 	}
 	free(out);
 	return rc == MC_EXIT_PASS || rc == MC_EXIT_SKIP ? 0 : -1;
@@ -205,10 +201,11 @@ static void
 mc_suite_run(struct mc_report *r, const struct mc_opts *o,
     const struct mc_suite *suite)
 {
+	struct mc_case_arg open = { suite, NULL };
 	char what[128];
 
 	snprintf(what, sizeof(what), "%s: open and close", suite->name);
-	if (mc_step(r, o, what, mc_open_child, (void *)suite) < 0) {
+	if (mc_step(r, o, what, mc_case_child, &open) < 0) {
 		printf("      (the %s suite needs an instance: not run)\n",
 		    suite->name);
 		return;
