@@ -36,7 +36,7 @@ loader_moduledir(const char *conf_dir)
 	return MODULEDIR;
 }
 
-static int
+int
 loader_name_ok(const char *name)
 {
 	if (!islower((unsigned char)name[0]))

@@ -29,6 +29,9 @@ struct loaded {
 /* The module directory in effect for CONF_DIR (NULL: none configured). */
 const char *loader_moduledir(const char *conf_dir);
 
+/* NAME matches [a-z][a-z0-9_]*, at most 64 bytes: a module's name, or a
+ * setting's in its table. */
+int	 loader_name_ok(const char *name);
 /* Resolve NAME to an absolute path in PATH (PATH_MAX bytes). */
 int	 loader_resolve(const char *name, const char *moduledir, char *path,
 	    char *err);

@@ -9,7 +9,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,19 +30,6 @@ mc_type_name(enum coffer_option_type t)
 	return NULL;
 }
 
-static int
-mc_option_name_ok(const char *name)
-{
-	if (!islower((unsigned char)name[0]))
-		return 0;
-	for (const char *p = name; *p != '\0'; p++) {
-		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p)
-		    && *p != '_')
-			return 0;
-	}
-	return strcmp(name, "module") != 0 && strcmp(name, "control") != 0;
-}
-
 /* The settings table: printed, and checked (a bad entry fails the load). */
 static int
 mc_options(const struct coffer_option *o)
@@ -56,7 +42,9 @@ mc_options(const struct coffer_option *o)
 		printf("setting %s (%s%s): %s\n", o[i].name, type ? type :
 		    "?", o[i].flags & COFFER_OPT_REQUIRED ? ", required" : "",
 		    o[i].help ? o[i].help : "(no help text)");
-		if (!mc_option_name_ok(o[i].name) || type == NULL ||
+		if (!loader_name_ok(o[i].name) || strcmp(o[i].name,
+		    "module") == 0 || strcmp(o[i].name, "control") == 0 ||
+		    type == NULL ||
 		    (o[i].flags & ~COFFER_OPT_REQUIRED) != 0) {
 			fprintf(stderr, "setting %s: want a name matching "
 			    "[a-z][a-z0-9_]* other than module and control, "
