@@ -1,10 +1,13 @@
 /*
- * jsonw.c - JSON text written straight into a buffer.
+ * jsonw.c - JSON text written straight into a buffer: lines built field by
+ * field (the audit log), and whole jansson trees (replies), which
+ * json_dumps() writes at several times the cost (a callback and a buffer
+ * append per piece, and a hash-table entry per object to catch loops).
  */
 #include "config.h"
 
-#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonw.h"
@@ -14,6 +17,7 @@ jsonw_init(struct jsonw *w, char *buf, size_t cap)
 {
 	w->buf = buf;
 	w->len = 0;
+	w->need = 0;
 	w->cap = cap;
 	w->full = cap == 0;
 	if (cap > 0)
@@ -23,6 +27,7 @@ jsonw_init(struct jsonw *w, char *buf, size_t cap)
 static void
 jsonw_put(struct jsonw *w, const char *s, size_t n)
 {
+	w->need += n;
 	if (w->full || n >= w->cap - w->len) {
 		w->full = 1;
 		return;
@@ -120,7 +125,15 @@ jsonw_str(struct jsonw *w, const char *s, size_t n)
 	}
 	jsonw_put(w, "\"", 1);
 	while (i < n) {
-		size_t seq = jsonw_utf8_seq(p + i, n - i);
+		size_t seq;
+
+		if (p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' &&
+		    p[i] != '\\') {	/* the common case, copied as is */
+			run++;
+			i++;
+			continue;
+		}
+		seq = jsonw_utf8_seq(p + i, n - i);
 		const char *esc = seq == 1 ? jsonw_escape(p[i], tmp) :
 		    seq == 0 ? "\xef\xbf\xbd" : NULL;
 
@@ -147,15 +160,137 @@ jsonw_strz(struct jsonw *w, const char *s)
 void
 jsonw_u64(struct jsonw *w, uint64_t v)
 {
-	char num[24];
+	char num[24], *p = num + sizeof(num);
 
-	jsonw_put(w, num, (size_t)snprintf(num, sizeof(num), "%" PRIu64, v));
+	do {
+		*--p = (char)('0' + v % 10);
+	} while ((v /= 10) != 0);
+	jsonw_put(w, p, (size_t)(num + sizeof(num) - p));
 }
 
 void
 jsonw_i64(struct jsonw *w, int64_t v)
 {
-	char num[24];
+	if (v < 0) {
+		jsonw_put(w, "-", 1);
+		jsonw_u64(w, -(uint64_t)v);	/* INT64_MIN too */
+		return;
+	}
+	jsonw_u64(w, (uint64_t)v);
+}
 
-	jsonw_put(w, num, (size_t)snprintf(num, sizeof(num), "%" PRId64, v));
+/* As jansson writes a real: enough digits to read back the same double
+ * (at most 24 characters; jansson holds no infinities or NaNs), and a '.'
+ * or an exponent so that it does not read back as an integer. */
+static void
+jsonw_real(struct jsonw *w, double v)
+{
+	char num[40];
+	int n = snprintf(num, sizeof(num), "%.17g", v);
+
+	if (strpbrk(num, ".e") == NULL)
+		n += snprintf(num + n, sizeof(num) - (size_t)n, ".0");
+	jsonw_put(w, num, (size_t)n);
+}
+
+static int jsonw_node(struct jsonw *, const json_t *, int);
+
+static int
+jsonw_object(struct jsonw *w, const json_t *v, int depth)
+{
+	const char *key;
+	size_t i = 0;
+	json_t *m;
+
+	jsonw_put(w, "{", 1);
+	json_object_foreach((json_t *)v, key, m) {
+		if (i++ > 0)
+			jsonw_put(w, ",", 1);
+		jsonw_strz(w, key);
+		jsonw_put(w, ":", 1);
+		if (jsonw_node(w, m, depth + 1) < 0)
+			return -1;
+	}
+	jsonw_put(w, "}", 1);
+	return 0;
+}
+
+static int
+jsonw_array(struct jsonw *w, const json_t *v, int depth)
+{
+	size_t n = json_array_size(v);
+
+	jsonw_put(w, "[", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			jsonw_put(w, ",", 1);
+		if (jsonw_node(w, json_array_get(v, i), depth + 1) < 0)
+			return -1;
+	}
+	jsonw_put(w, "]", 1);
+	return 0;
+}
+
+static int
+jsonw_node(struct jsonw *w, const json_t *v, int depth)
+{
+	if (depth > JSONW_DEPTH_MAX)
+		return -1;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return jsonw_object(w, v, depth);
+	case JSON_ARRAY:
+		return jsonw_array(w, v, depth);
+	case JSON_STRING:
+		jsonw_str(w, json_string_value(v), json_string_length(v));
+		return 0;
+	case JSON_INTEGER:
+		jsonw_i64(w, json_integer_value(v));
+		return 0;
+	case JSON_REAL:
+		jsonw_real(w, json_real_value(v));
+		return 0;
+	case JSON_TRUE:
+		jsonw_raw(w, "true");
+		return 0;
+	case JSON_FALSE:
+		jsonw_raw(w, "false");
+		return 0;
+	default:
+		jsonw_raw(w, "null");
+		return 0;
+	}
+}
+
+int
+jsonw_value(struct jsonw *w, const json_t *v)
+{
+	if (v == NULL) {
+		jsonw_raw(w, "null");
+		return 0;
+	}
+	return jsonw_node(w, v, 1);
+}
+
+/* Counted first, then written into memory of exactly that size: a reply
+ * may hold secrets, so it is never grown by copying. */
+char *
+jsonw_dump(const json_t *v, size_t *len_r)
+{
+	json_malloc_t alloc;
+	struct jsonw w;
+	char *text;
+	size_t size;
+
+	jsonw_init(&w, NULL, 0);
+	if (jsonw_value(&w, v) < 0)
+		return NULL;
+	size = w.need + 1;
+	json_get_alloc_funcs(&alloc, NULL);
+	if ((text = alloc(size)) == NULL)
+		return NULL;
+	jsonw_init(&w, text, size);
+	jsonw_value(&w, v);
+	*len_r = w.len;
+	return text;
 }

@@ -7,15 +7,18 @@
 #ifndef COFFER_JSONW_H
 #define COFFER_JSONW_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct jsonw {
 	char	*buf;
 	size_t	 len, cap;
+	size_t	 need;		/* the whole text's length, cut or not */
 	int	 full;		/* something did not fit: the text is cut */
 };
 
+/* With CAP 0 (BUF may be NULL) nothing is written: NEED counts. */
 void	 jsonw_init(struct jsonw *w, char *buf, size_t cap);
 /* Text copied as is: punctuation and member names. */
 void	 jsonw_raw(struct jsonw *w, const char *text);
@@ -25,6 +28,16 @@ void	 jsonw_str(struct jsonw *w, const char *s, size_t n);
 void	 jsonw_strz(struct jsonw *w, const char *s);
 void	 jsonw_u64(struct jsonw *w, uint64_t v);
 void	 jsonw_i64(struct jsonw *w, int64_t v);
+/* A jansson value, compact, members in their order (as json_dumps()
+ * with JSON_COMPACT writes it, without its per-node loop check: our
+ * trees are built, not shared); -1 when nested deeper than
+ * JSONW_DEPTH_MAX. */
+#define JSONW_DEPTH_MAX	64
+int	 jsonw_value(struct jsonw *w, const json_t *v);
+/* V as text in memory from jansson's allocator (so the wiping free of
+ * jsonmem_free_text() applies), its length in *LEN_R; NULL when out of
+ * memory or too deep. */
+char	*jsonw_dump(const json_t *v, size_t *len_r);
 
 /* The length of the valid UTF-8 sequence at S (N bytes left), 0 if none. */
 size_t	 jsonw_utf8_seq(const unsigned char *s, size_t n);

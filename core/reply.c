@@ -3,8 +3,7 @@
  */
 #include "config.h"
 
-#include <string.h>
-
+#include "jsonw.h"
 #include "reply.h"
 #include "request.h"
 
@@ -15,10 +14,8 @@ reply_dump(json_t *reply, size_t *len_r)
 
 	if (reply == NULL)
 		return NULL;
-	text = json_dumps(reply, JSON_COMPACT);
+	text = jsonw_dump(reply, len_r);
 	json_decref(reply);
-	if (text != NULL)
-		*len_r = strlen(text);
 	return text;
 }
 

@@ -1,12 +1,14 @@
 /*
  * check_jsonw.c - direct JSON text: escapes, UTF-8 kept or replaced, cuts
- * on character boundaries, and a full buffer reported.
+ * on character boundaries, a full buffer reported, and whole trees
+ * written as json_dumps() writes them and read back the same.
  */
 #include "config.h"
 
 #include <check.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonw.h"
@@ -118,6 +120,174 @@ START_TEST(test_trim)
 }
 END_TEST
 
+/* Documents as replies hold them: the text json_dumps() writes, byte for
+ * byte (no \b or \f, which each escapes its own valid way). */
+static const char *const same[] = {
+	"{}", "[]", "null", "true", "0", "-1", "\"\"",
+	"{\"v\":1,\"id\":null,\"ok\":true,\"result\":{\"name\":\"a/b\","
+	    "\"revision\":3,\"enabled\":false,\"metadata\":{},"
+	    "\"pairs\":{\"k\":\"v\\\"q\\\\\\n\",\"\xc3\xa9\":\"\xf0\x9f\x94\x91\"}}}",
+	"[1,[2,[3,[]]],{\"a\":[{}]},-9223372036854775808,9223372036854775807]",
+	"[0.5,1.0,-2.25,3.0000000000000004]",
+	"{\"z\":1,\"a\":2,\"m\":{\"y\":[true,false,null]}}",
+};
+
+START_TEST(test_dump_same)
+{
+	json_t *v = json_loads(same[_i], JSON_DECODE_ANY, NULL);
+	char *mine, *theirs;
+	size_t len;
+
+	ck_assert_ptr_nonnull(v);
+	mine = jsonw_dump(v, &len);
+	theirs = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	ck_assert_ptr_nonnull(mine);
+	ck_assert_str_eq(mine, theirs);
+	ck_assert_uint_eq(len, strlen(theirs));
+	free(mine);
+	free(theirs);
+	json_decref(v);
+}
+END_TEST
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t
+rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* Any bytes: ASCII, controls, quotes, valid and broken UTF-8. */
+static void
+random_bytes(char *s, size_t n)
+{
+	static const char *const bits[] = { "a", "\"", "\\", "\x01", "\x1f",
+	    "\x7f", "\b", "\f", "\n", "\xc3\xa9", "\xe2\x80\xa8",
+	    "\xf0\x9f\x94\x91", "\xc3", "\x80", "\xff", "\xed\xa0\x80", "/" };
+	size_t len = 0;
+
+	while (len + 4 < n) {
+		const char *b = bits[rng() % (sizeof(bits) / sizeof(*bits))];
+
+		memcpy(s + len, b, strlen(b));
+		len += strlen(b);
+		if (rng() % 8 == 0)
+			break;
+	}
+	s[len] = '\0';
+}
+
+static json_t *
+random_tree(int depth)
+{
+	char s[64];
+	json_t *v;
+	size_t n;
+
+	switch (depth > 5 ? rng() % 6 : rng() % 8) {
+	case 0:	return json_integer((json_int_t)rng());
+	case 1:	return json_real((double)(int64_t)rng() / (1 << 20));
+	case 2:	return json_boolean(rng() % 2);
+	case 3:	return json_null();
+	case 4:
+	case 5:
+		random_bytes(s, sizeof(s));
+		return json_stringn_nocheck(s, strlen(s));
+	case 6:
+		v = json_array();
+		for (n = rng() % 5; n > 0; n--)
+			json_array_append_new(v, random_tree(depth + 1));
+		return v;
+	default:
+		v = json_object();
+		for (n = rng() % 5; n > 0; n--) {
+			snprintf(s, sizeof(s), "k%u\"%c", (unsigned)(rng() % 100),
+			    (char)(0x20 + rng() % 95));
+			json_object_set_new(v, s, random_tree(depth + 1));
+		}
+		return v;
+	}
+}
+
+/* Stray bytes in strings become U+FFFD, so only a tree without them reads
+ * back the same (any tree reads back). */
+static int
+tree_is_utf8(const json_t *v)
+{
+	const char *key;
+	json_t *m;
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return (m = json_stringn(json_string_value(v),
+		    json_string_length(v))) != NULL ? (json_decref(m), 1) : 0;
+	case JSON_ARRAY:
+		for (i = 0; i < json_array_size(v); i++)
+			if (!tree_is_utf8(json_array_get(v, i)))
+				return 0;
+		return 1;
+	case JSON_OBJECT:
+		json_object_foreach((json_t *)v, key, m)
+			if (!tree_is_utf8(m))
+				return 0;
+		return 1;
+	default:
+		return 1;
+	}
+}
+
+START_TEST(test_dump_random)
+{
+	for (int i = 0; i < 2000; i++) {
+		json_t *v = random_tree(0), *back;
+		struct jsonw w;
+		size_t len;
+		char *text = jsonw_dump(v, &len);
+
+		ck_assert_ptr_nonnull(text);
+		ck_assert_uint_eq(strlen(text), len);
+		back = json_loadb(text, len, JSON_DECODE_ANY |
+		    JSON_REJECT_DUPLICATES, NULL);
+		ck_assert_msg(back != NULL, "not JSON: %s", text);
+		if (tree_is_utf8(v))
+			ck_assert_msg(json_equal(back, v), "changed: %s", text);
+		jsonw_init(&w, NULL, 0);	/* counting alone */
+		jsonw_value(&w, v);
+		ck_assert_uint_eq(w.need, len);
+		json_decref(back);
+		json_decref(v);
+		free(text);
+	}
+}
+END_TEST
+
+START_TEST(test_dump_depth)
+{
+	json_t *root = json_array(), *v = root;
+	size_t len;
+	char *text;
+
+	for (int i = 1; i < JSONW_DEPTH_MAX; i++) {
+		json_t *inner = json_array();
+
+		json_array_append_new(v, inner);
+		v = inner;
+	}
+	text = jsonw_dump(root, &len);		/* JSONW_DEPTH_MAX levels */
+	ck_assert_ptr_nonnull(text);
+	ck_assert_uint_eq(len, 2 * JSONW_DEPTH_MAX);
+	free(text);
+	json_array_append_new(v, json_array());	/* one more */
+	ck_assert_ptr_null(jsonw_dump(root, &len));
+	json_decref(root);
+}
+END_TEST
+
 static Suite *
 jsonw_suite(void)
 {
@@ -128,6 +298,9 @@ jsonw_suite(void)
 	tcase_add_test(tc, test_line);
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_trim);
+	tcase_add_loop_test(tc, test_dump_same, 0, sizeof(same) / sizeof(*same));
+	tcase_add_test(tc, test_dump_random);
+	tcase_add_test(tc, test_dump_depth);
 	suite_add_tcase(s, tc);
 	return s;
 }
