@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "coffer/module.h"
 
@@ -43,6 +44,7 @@ struct fs {
 	int		 durable;	/* fsync files and directories */
 	size_t		 max_record;
 	struct fs_memo	*memo;		/* hints about names (fs_memo.c) */
+	struct fs_cache	*cache;		/* sealed latest records, or NULL */
 };
 
 /* Where one name lives. */
@@ -83,6 +85,24 @@ void		 fs_memo_set_latest(struct fs_memo *m, uint64_t key,
 		    uint64_t rev);
 void		 fs_memo_forget(struct fs_memo *m, uint64_t key);
 
+struct fs_loaded;
+
+/* fs_cache.c: records of at most FS_CACHE_RECORD_MAX bytes are kept. */
+#define FS_CACHE_RECORD_MAX	4096
+#define FS_CACHE_DEFAULT	4096	/* entries */
+#define FS_CACHE_MAX		(1024 * 1024)
+struct fs_cache	*fs_cache_new(size_t entries);
+void		 fs_cache_free(struct fs_cache *c);
+/* 1 with revision REV of K in OUT when the entry is still what is on
+ * disk and REV the latest; 0: read the file. */
+int		 fs_cache_get(struct fs *fs, const struct fs_key *k,
+		    uint64_t key, uint64_t rev, struct coffer_buf *out);
+/* Keep REC, revision REV of K, as fs_record_load() read it. */
+void		 fs_cache_put(struct fs *fs, const struct fs_key *k,
+		    uint64_t key, uint64_t rev, const struct fs_loaded *rec);
+void		 fs_cache_forget(struct fs *fs, const struct fs_key *k,
+		    uint64_t key);
+
 /* The latest revision of the name in DIRFD, starting from HINT (0: read
  * the hint file); the hint is confirmed on disk, never trusted. */
 enum coffer_rc	 fs_latest(struct fs *fs, int dirfd, const char *rel,
@@ -92,12 +112,20 @@ void		 fs_remove_tree(int parent, const char *name);
 
 /* fs_record.c */
 #define FS_HEADER	32
+/* What fs_record_load() read: the file's status and the record's bytes
+ * (in the buffer it filled). */
+struct fs_loaded {
+	struct stat	 st;
+	const uint8_t	*data;
+	size_t		 len;
+};
 enum coffer_rc	 fs_record_write(struct fs *fs, const char *tmpname,
 		    const void *data, size_t len, struct coffer_error *err);
-/* The record in the open file FD (revision REV of REL), checked. */
+/* The record in the open file FD (revision REV of REL), checked, into
+ * OUT; what was read in *LOADED. */
 enum coffer_rc	 fs_record_load(struct fs *fs, int fd, const char *rel,
 		    uint64_t rev, struct coffer_buf *out,
-		    struct coffer_error *err);
+		    struct fs_loaded *loaded, struct coffer_error *err);
 enum coffer_rc	 fs_record_read(struct fs *fs, int dirfd, const char *rel,
 		    uint64_t rev, struct coffer_buf *out,
 		    struct coffer_error *err);

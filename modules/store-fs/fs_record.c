@@ -170,29 +170,32 @@ fs_record_open(int dirfd, uint64_t rev)
 
 enum coffer_rc
 fs_record_load(struct fs *fs, int fd, const char *rel, uint64_t rev,
-    struct coffer_buf *out, struct coffer_error *err)
+    struct coffer_buf *out, struct fs_loaded *loaded,
+    struct coffer_error *err)
 {
 	uint8_t h[FS_HEADER], sum[FS_SUM], *data;
-	struct stat st;
+	const struct stat *st = &loaded->st;
 	uint64_t len;
 
-	if (fstat(fd, &st) < 0)
+	if (fstat(fd, &loaded->st) < 0)
 		return fs_errno(fs, rel, "read record in", errno, err);
-	if (st.st_size < FS_HEADER)
+	if (st->st_size < FS_HEADER)
 		return fs_corrupt(fs, rel, rev, "truncated", err);
-	if ((uint64_t)st.st_size - FS_HEADER > fs->max_record)
+	if ((uint64_t)st->st_size - FS_HEADER > fs->max_record)
 		return fs_corrupt(fs, rel, rev, "larger than max_record", err);
-	len = (uint64_t)st.st_size - FS_HEADER;
+	len = (uint64_t)st->st_size - FS_HEADER;
 	if ((data = fs->host->buf_reserve(out, (size_t)len)) == NULL)
 		return fs_errno(fs, rel, "read record in", ENOMEM, err);
 	if (fs_read_record(fd, h, data, (size_t)len) < 0)
 		return fs_errno(fs, rel, "read record in", errno, err);
-	if (fs_record_check(fs, rel, rev, h, st.st_size, &len, err) !=
+	if (fs_record_check(fs, rel, rev, h, st->st_size, &len, err) !=
 	    COFFER_OK)
 		return COFFER_ERROR;
 	crypto_generichash(sum, sizeof(sum), data, (size_t)len, NULL, 0);
 	if (sodium_memcmp(sum, h + 16, sizeof(sum)) != 0)
 		return fs_corrupt(fs, rel, rev, "checksum mismatch", err);
+	loaded->data = data;
+	loaded->len = (size_t)len;
 	return COFFER_OK;
 }
 
@@ -201,12 +204,13 @@ fs_record_read(struct fs *fs, int dirfd, const char *rel, uint64_t rev,
     struct coffer_buf *out, struct coffer_error *err)
 {
 	int fd = fs_record_open(dirfd, rev);
+	struct fs_loaded loaded;
 	enum coffer_rc rc;
 
 	if (fd < 0)
 		return errno == ENOENT ? COFFER_NOT_FOUND :
 		    fs_errno(fs, rel, "open record in", errno, err);
-	rc = fs_record_load(fs, fd, rel, rev, out, err);
+	rc = fs_record_load(fs, fd, rel, rev, out, &loaded, err);
 	close(fd);
 	return rc;
 }

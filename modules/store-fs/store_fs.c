@@ -38,6 +38,8 @@ static const struct coffer_option fs_options[] = {
 	  "refuse a directory others may read or write (default true)" },
 	{ "max_record", COFFER_OPT_INT, 0,
 	  "largest record in bytes (default 4194304)" },
+	{ "cache", COFFER_OPT_INT, 0,
+	  "latest records kept in memory, sealed (default 4096; 0: none)" },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -245,6 +247,7 @@ fs_close(void *inst)
 	if (fs->trash >= 0)
 		close(fs->trash);
 	fs_memo_free(fs->memo);
+	fs_cache_free(fs->cache);
 	free(fs->path);
 	free(fs);
 }
@@ -255,6 +258,7 @@ fs_open(const struct coffer_host *host, const struct coffer_conf *conf,
 {
 	const char *path = host->conf_string(conf, "path", NULL);
 	int64_t max = host->conf_int(conf, "max_record", FS_DEFAULT_MAX_RECORD);
+	int64_t cache = host->conf_int(conf, "cache", FS_CACHE_DEFAULT);
 	struct fs *fs;
 	enum coffer_rc rc;
 
@@ -268,6 +272,11 @@ fs_open(const struct coffer_host *host, const struct coffer_conf *conf,
 		    host->conf_where(conf, "max_record"));
 		return COFFER_ERROR;
 	}
+	if (cache < 0 || cache > FS_CACHE_MAX) {
+		FS_ERR(err, "%s: 'cache' must be 0 to %d records",
+		    host->conf_where(conf, "cache"), FS_CACHE_MAX);
+		return COFFER_ERROR;
+	}
 	if (sodium_init() < 0 || (fs = calloc(1, sizeof(*fs))) == NULL) {
 		FS_ERR(err, "out of memory");
 		return COFFER_ERROR;
@@ -275,7 +284,8 @@ fs_open(const struct coffer_host *host, const struct coffer_conf *conf,
 	fs->host = host;
 	fs->root = fs->tmp = fs->trash = -1;
 	if ((fs->path = strdup(path)) == NULL ||
-	    (fs->memo = fs_memo_new()) == NULL) {
+	    (fs->memo = fs_memo_new()) == NULL ||
+	    (cache > 0 && (fs->cache = fs_cache_new((size_t)cache)) == NULL)) {
 		fs_close(fs);
 		FS_ERR(err, "out of memory");
 		return COFFER_ERROR;
@@ -399,7 +409,8 @@ fs_latest_known(struct fs *fs, int d, const struct fs_key *k,
 
 /*
  * The latest revision of a name this process has seen, read without the
- * name's directory: the remembered latest opened from the store's root
+ * name's directory: from the cache (fs_cache.c) when it still holds what
+ * is on disk, else the remembered latest opened from the store's root
  * (openat2, as fs_open_beneath() refuses links), and the next revision
  * found absent the same way.  *DONE_R is 0 when that does not settle it
  * (nothing remembered, a newer revision, no openat2, anything unusual):
@@ -411,12 +422,18 @@ fs_get_remembered(struct fs *fs, const struct fs_key *k, uint64_t *rev_r,
 {
 	uint64_t key = fs_memo_key(k), hint = fs_memo_latest(fs->memo, key);
 	char path[FS_REL_MAX + 24];
+	struct fs_loaded loaded;
 	enum coffer_rc rc;
 	int fd, next;
 
 	*done_r = 0;
 	if (hint == 0 || !fs_memo_name_known(fs->memo, key))
 		return COFFER_OK;
+	if (fs_cache_get(fs, k, key, hint, out)) {
+		*done_r = 1;
+		*rev_r = hint;
+		return COFFER_OK;
+	}
 	snprintf(path, sizeof(path), "%s/%" PRIu64, k->rel, hint);
 	if ((fd = fs_open_beneath(fs, path, O_RDONLY | O_NOFOLLOW)) < 0)
 		return COFFER_OK;
@@ -429,8 +446,11 @@ fs_get_remembered(struct fs *fs, const struct fs_key *k, uint64_t *rev_r,
 		return COFFER_OK;
 	}
 	*done_r = 1;
-	if ((rc = fs_record_load(fs, fd, k->rel, hint, out, err)) == COFFER_OK)
+	if ((rc = fs_record_load(fs, fd, k->rel, hint, out, &loaded, err)) ==
+	    COFFER_OK) {
 		*rev_r = hint;
+		fs_cache_put(fs, k, key, hint, &loaded);
+	}
 	close(fd);
 	return rc;
 }
@@ -519,6 +539,7 @@ fs_remove(void *inst, const char *kind, const char *name,
 		return rc;
 	close(d);
 	fs_memo_forget(fs->memo, fs_memo_key(&k));
+	fs_cache_forget(fs, &k, fs_memo_key(&k));
 	fs_tmp_name(tmp);
 	snprintf(trash, sizeof(trash), "%s.%s", k.hash, tmp);
 	if (renameat(fs->root, k.rel, fs->trash, trash) < 0)

@@ -185,6 +185,8 @@ START_TEST(test_bad_settings)
 	ck_assert(tu_log_has("No such file or directory"));
 	ck_assert_int_eq(open_store("max_record = 0;"), -1);
 	ck_assert(tu_log_has("'max_record' must be 1 to 67108864 bytes"));
+	ck_assert_int_eq(open_store("cache = -1;"), -1);
+	ck_assert(tu_log_has(".conf:5: 'cache' must be 0 to 1048576 records"));
 	ck_assert_int_eq(open_store("fsync = \"yes\";"), -1);
 	ck_assert(tu_log_has("'fsync' of module store_fs must be true or "
 	    "false"));
@@ -274,6 +276,7 @@ START_TEST(test_corrupt_latest)
 	ck_assert_uint_eq(rev, 2);
 	buf_free(&b);
 	name_dir(dir, sizeof(dir));
+	usleep(20000);		/* see follows_disk() */
 	snprintf(cmd, sizeof(cmd), "printf X | dd of=%s/2 bs=1 seek=40 "
 	    "conv=notrunc 2>/dev/null", dir);
 	ck_assert_int_eq(system(cmd), 0);
@@ -364,6 +367,69 @@ START_TEST(test_newer_from_elsewhere)
 }
 END_TEST
 
+static void
+expect_latest(uint64_t want_rev, const char *want)
+{
+	struct coffer_error err = { "" };
+	struct coffer_buf b = { 0 };
+	uint64_t rev = 0;
+
+	ck_assert_int_eq(get("k", 0, &b, &rev, &err), COFFER_OK);
+	ck_assert_uint_eq(rev, want_rev);
+	ck_assert_uint_eq(b.len, strlen(want));
+	ck_assert(memcmp(b.data, want, b.len) == 0);
+	buf_free(&b);
+}
+
+/* What another daemon does to a record this one has read (and, with the
+ * cache on, keeps) is seen at the next read. */
+static void
+follows_disk(const char *settings)
+{
+	char dir[PATH_MAX], cmd[5 * PATH_MAX];
+	struct coffer_error err = { "" };
+	struct coffer_buf b = { 0 };
+
+	setup();
+	ck_assert(open_store(settings) == 0);
+	ck_assert_int_eq(put("k", 1, "one"), COFFER_OK);
+	ck_assert_int_eq(put("k", 2, "two"), COFFER_OK);
+	for (int i = 0; i < 3; i++)
+		expect_latest(2, "two");
+	name_dir(dir, sizeof(dir));
+	/* Resealed elsewhere: a new file renamed over revision 2. */
+	snprintf(cmd, sizeof(cmd), "cp -p %s/1 %s/.x && mv %s/.x %s/2", dir,
+	    dir, dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	expect_latest(2, "one");
+	expect_latest(2, "one");
+	/* Damaged in place.  After a tick of the kernel's clock: an edit in
+	 * the tick the file was written in leaves its change time as it
+	 * was, and the cache serves the bytes read (and checked) before. */
+	usleep(20000);
+	snprintf(cmd, sizeof(cmd), "printf X | dd of=%s/2 bs=1 seek=33 "
+	    "conv=notrunc 2>/dev/null", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(get("k", 0, &b, NULL, &err), COFFER_ERROR);
+	ck_assert_msg(strstr(err.msg, "/2: checksum mismatch") != NULL,
+	    "%s: %s", settings, err.msg);
+	/* Removed elsewhere. */
+	snprintf(cmd, sizeof(cmd), "rm -r %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(get("k", 0, &b, NULL, &err), COFFER_NOT_FOUND);
+	buf_free(&b);
+	close_store();
+	tu_cleanup();
+}
+
+START_TEST(test_cache_follows_disk)
+{
+	follows_disk("");
+	follows_disk("cache = 0;");
+	follows_disk("cache = 1;");
+}
+END_TEST
+
 START_TEST(test_crash_leftovers)
 {
 	char old[PATH_MAX + 32], young[PATH_MAX + 32], tmp[PATH_MAX + 8];
@@ -394,8 +460,10 @@ START_TEST(test_symlink_swap)
 
 	ck_assert(open_store("") == 0);
 	ck_assert_int_eq(put("k", 1, "x"), COFFER_OK);
-	ck_assert_int_eq(get("k", 0, &b, NULL, &err), COFFER_OK); /* known */
-	buf_free(&b);
+	for (int i = 0; i < 2; i++) {	/* known, and cached */
+		ck_assert_int_eq(get("k", 0, &b, NULL, &err), COFFER_OK);
+		buf_free(&b);
+	}
 	name_dir(dir, sizeof(dir));
 	snprintf(elsewhere, sizeof(elsewhere), "%s/elsewhere", tu_tmpdir());
 	snprintf(cmd, sizeof(cmd), "mv %s %s && ln -s %s %s", dir, elsewhere,
@@ -589,6 +657,7 @@ store_fs_suite(void)
 	tcase_add_test(tc, test_tampered_name);
 	tcase_add_test(tc, test_stale_hints);
 	tcase_add_test(tc, test_newer_from_elsewhere);
+	tcase_add_test(tc, test_cache_follows_disk);
 	tcase_add_test(tc, test_crash_leftovers);
 	tcase_add_test(tc, test_symlink_swap);
 	tcase_add_test(tc, test_failed_write_leaves_nothing);
