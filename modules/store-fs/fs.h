@@ -67,6 +67,8 @@ void		 fs_tmp_name(char name[FS_TMP_NAME]);
  * anywhere on the way, nothing outside the root.  -1 with errno (ENOSYS
  * without openat2). */
 int		 fs_open_beneath(struct fs *fs, const char *path, int flags);
+/* 1 when REL/REV is absent, the way there free of links (openat2). */
+int		 fs_absent_beneath(struct fs *fs, const char *rel, uint64_t rev);
 enum coffer_rc	 fs_name_dir(struct fs *fs, const struct fs_key *k,
 		    const char *name, int create, int *dirfd_r,
 		    struct coffer_error *err);
@@ -84,24 +86,6 @@ uint64_t	 fs_memo_latest(struct fs_memo *m, uint64_t key);
 void		 fs_memo_set_latest(struct fs_memo *m, uint64_t key,
 		    uint64_t rev);
 void		 fs_memo_forget(struct fs_memo *m, uint64_t key);
-
-struct fs_loaded;
-
-/* fs_cache.c: records of at most FS_CACHE_RECORD_MAX bytes are kept. */
-#define FS_CACHE_RECORD_MAX	4096
-#define FS_CACHE_DEFAULT	4096	/* entries */
-#define FS_CACHE_MAX		(1024 * 1024)
-struct fs_cache	*fs_cache_new(size_t entries);
-void		 fs_cache_free(struct fs_cache *c);
-/* 1 with revision REV of K in OUT when the entry is still what is on
- * disk and REV the latest; 0: read the file. */
-int		 fs_cache_get(struct fs *fs, const struct fs_key *k,
-		    uint64_t key, uint64_t rev, struct coffer_buf *out);
-/* Keep REC, revision REV of K, as fs_record_load() read it. */
-void		 fs_cache_put(struct fs *fs, const struct fs_key *k,
-		    uint64_t key, uint64_t rev, const struct fs_loaded *rec);
-void		 fs_cache_forget(struct fs *fs, const struct fs_key *k,
-		    uint64_t key);
 
 /* The latest revision of the name in DIRFD, starting from HINT (0: read
  * the hint file); the hint is confirmed on disk, never trusted. */
@@ -129,6 +113,22 @@ enum coffer_rc	 fs_record_load(struct fs *fs, int fd, const char *rel,
 enum coffer_rc	 fs_record_read(struct fs *fs, int dirfd, const char *rel,
 		    uint64_t rev, struct coffer_buf *out,
 		    struct coffer_error *err);
+
+/* fs_cache.c: records of at most FS_CACHE_RECORD_MAX bytes are kept. */
+#define FS_CACHE_RECORD_MAX	4096
+#define FS_CACHE_DEFAULT	4096	/* entries */
+#define FS_CACHE_MAX		(1024 * 1024)
+struct fs_cache	*fs_cache_new(size_t entries);
+void		 fs_cache_free(struct fs_cache *c);
+/* 1 with revision REV of K in OUT when the entry is still what is on
+ * disk and REV the latest; 0: read the file. */
+int		 fs_cache_get(struct fs *fs, const struct fs_key *k,
+		    uint64_t key, uint64_t rev, struct coffer_buf *out);
+/* Keep REC, revision REV of K, as fs_record_load() read it. */
+void		 fs_cache_put(struct fs *fs, const struct fs_key *k,
+		    uint64_t key, uint64_t rev, const struct fs_loaded *rec);
+void		 fs_cache_forget(struct fs *fs, const struct fs_key *k,
+		    uint64_t key);
 
 /* fs_list.c */
 enum coffer_rc	 fs_list(void *inst, const char *kind, const char *prefix,

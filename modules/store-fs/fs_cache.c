@@ -14,7 +14,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -23,7 +22,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <unistd.h>
 
 #include "fs.h"
 
@@ -108,21 +106,6 @@ cache_same_file(struct fs *fs, const struct fs_cache_entry *e)
 	    st.stx_ctime.tv_nsec == (uint32_t)e->ctime.tv_nsec;
 }
 
-/* Is REL/REV+1 absent, the way there free of links? */
-static int
-cache_next_absent(struct fs *fs, const struct fs_cache_entry *e)
-{
-	char path[FS_REL_MAX + 24];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%" PRIu64, e->rel, e->rev + 1);
-	if ((fd = fs_open_beneath(fs, path, O_PATH | O_NOFOLLOW)) >= 0) {
-		close(fd);
-		return 0;
-	}
-	return errno == ENOENT;
-}
-
 int
 fs_cache_get(struct fs *fs, const struct fs_key *k, uint64_t key,
     uint64_t rev, struct coffer_buf *out)
@@ -141,7 +124,7 @@ fs_cache_get(struct fs *fs, const struct fs_key *k, uint64_t key,
 		memcpy(p, slot->data, slot->len);
 	cache_unlock(c, key);
 	return p != NULL && cache_same_file(fs, &e) &&
-	    cache_next_absent(fs, &e);
+	    fs_absent_beneath(fs, e.rel, e.rev + 1);
 }
 
 void

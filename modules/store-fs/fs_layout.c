@@ -242,6 +242,20 @@ fs_open_beneath(struct fs *fs, const char *path, int flags)
 #endif
 }
 
+int
+fs_absent_beneath(struct fs *fs, const char *rel, uint64_t rev)
+{
+	char path[FS_REL_MAX + 24];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%" PRIu64, rel, rev);
+	if ((fd = fs_open_beneath(fs, path, O_PATH | O_NOFOLLOW)) >= 0) {
+		close(fd);
+		return 0;
+	}
+	return errno == ENOENT;
+}
+
 /*
  * KIND/XX/HASH in one system call where the kernel has openat2 (5.6).
  * The descriptor, -1 with errno ENOENT when the name has no directory, or

@@ -424,7 +424,7 @@ fs_get_remembered(struct fs *fs, const struct fs_key *k, uint64_t *rev_r,
 	char path[FS_REL_MAX + 24];
 	struct fs_loaded loaded;
 	enum coffer_rc rc;
-	int fd, next;
+	int fd;
 
 	*done_r = 0;
 	if (hint == 0 || !fs_memo_name_known(fs->memo, key))
@@ -437,11 +437,7 @@ fs_get_remembered(struct fs *fs, const struct fs_key *k, uint64_t *rev_r,
 	snprintf(path, sizeof(path), "%s/%" PRIu64, k->rel, hint);
 	if ((fd = fs_open_beneath(fs, path, O_RDONLY | O_NOFOLLOW)) < 0)
 		return COFFER_OK;
-	snprintf(path, sizeof(path), "%s/%" PRIu64, k->rel, hint + 1);
-	if ((next = fs_open_beneath(fs, path, O_PATH | O_NOFOLLOW)) >= 0 ||
-	    errno != ENOENT) {
-		if (next >= 0)
-			close(next);
+	if (!fs_absent_beneath(fs, k->rel, hint + 1)) {
 		close(fd);
 		return COFFER_OK;
 	}
