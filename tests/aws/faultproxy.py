@@ -21,7 +21,11 @@ requests, set at run time, meets a fault instead:
 Control, on the same port:
 
     POST /__proxy/config  {"rate": 0.2, "faults": ["throttle", ...],
-                           "delay": 3}
+                           "delay": 3, "seed": 2}
+
+"seed" makes the choices a fixed sequence (the Nth call through the proxy
+meets the same fate every run, whichever request it is); without it they
+are random.
     GET  /__proxy/stats   {"requests": N, "faults": {...},
                            "targets": {"DynamoDB_20120810.Query": N, ...}}
 
@@ -37,7 +41,7 @@ import threading
 import time
 import urllib.parse
 
-STATE = {"rate": 0.0, "faults": [], "delay": 3.0}
+STATE = {"rate": 0.0, "faults": [], "delay": 3.0, "rng": random}
 STATS = {"requests": 0, "faults": {}, "targets": {}}
 LOCK = threading.Lock()
 
@@ -70,8 +74,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if self.path == "/__proxy/config":
+            config = json.loads(body)
             with LOCK:
-                STATE.update(json.loads(body))
+                STATE["rng"] = (random.Random(config.pop("seed"))
+                                if "seed" in config else random)
+                STATE.update(config)
                 STATS.update(requests=0, faults={}, targets={})
             self.reply(200, "{}", "application/json")
             return
@@ -104,9 +111,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             STATS["requests"] += 1
             target = self.headers.get("X-Amz-Target", self.path)
             STATS["targets"][target] = STATS["targets"].get(target, 0) + 1
-            if not STATE["faults"] or random.random() >= STATE["rate"]:
+            rng = STATE["rng"]
+            if not STATE["faults"] or rng.random() >= STATE["rate"]:
                 return None
-            fault = random.choice(STATE["faults"])
+            fault = rng.choice(STATE["faults"])
             STATS["faults"][fault] = STATS["faults"].get(fault, 0) + 1
             return fault
 
