@@ -84,9 +84,10 @@ cache_lock(struct fs_cache *c, uint64_t key)
 }
 
 static void
-cache_unlock(struct fs_cache *c, uint64_t key)
+cache_unlock(struct fs_cache *c, const struct fs_cache_entry *slot)
 {
-	pthread_mutex_unlock(&c->locks[(size_t)(key % c->n) % CACHE_LOCKS]);
+	pthread_mutex_unlock(&c->locks[(size_t)(slot - c->slots) %
+	    CACHE_LOCKS]);
 }
 
 /* Is the file at REL/REV the one E was read from? */
@@ -122,7 +123,7 @@ fs_cache_get(struct fs *fs, const struct fs_key *k, uint64_t key,
 	    strcmp(slot->rel, k->rel) == 0 &&
 	    (p = fs->host->buf_reserve(out, slot->len)) != NULL)
 		memcpy(p, slot->data, slot->len);
-	cache_unlock(c, key);
+	cache_unlock(c, slot);
 	return p != NULL && cache_same_file(fs, &e) &&
 	    fs_absent_beneath(fs, e.rel, e.rev + 1);
 }
@@ -150,7 +151,7 @@ fs_cache_put(struct fs *fs, const struct fs_key *k, uint64_t key,
 	slot->ctime = rec->st.st_ctim;
 	slot->data = copy;
 	slot->len = rec->len;
-	cache_unlock(c, key);
+	cache_unlock(c, slot);
 	free(old);
 }
 
@@ -169,6 +170,6 @@ fs_cache_forget(struct fs *fs, const struct fs_key *k, uint64_t key)
 		slot->data = NULL;
 		slot->key = 0;
 	}
-	cache_unlock(c, key);
+	cache_unlock(c, slot);
 	free(old);
 }

@@ -22,12 +22,12 @@ Control, on the same port:
 
     POST /__proxy/config  {"rate": 0.2, "faults": ["throttle", ...],
                            "delay": 3, "seed": 2}
+    GET  /__proxy/stats   {"requests": N, "faults": {...},
+                           "targets": {"DynamoDB_20120810.Query": N, ...}}
 
 "seed" makes the choices a fixed sequence (the Nth call through the proxy
 meets the same fate every run, whichever request it is); without it they
 are random.
-    GET  /__proxy/stats   {"requests": N, "faults": {...},
-                           "targets": {"DynamoDB_20120810.Query": N, ...}}
 
 Runs under any python3 (standard library only).
 """
