@@ -9,8 +9,9 @@
  * it, an edit or a removal changes) and the next revision is absent, found
  * with openat2 as every read is, so a symbolic link on the way still makes
  * the read fail.  Another daemon's write, reseal or remove shows in one of
- * these, and then the file is read as before.  One slot per hash of the
- * name (a newer entry evicts), each slot's lock one of CACHE_LOCKS.
+ * these, and then the file is read as before.  The hash of the name picks
+ * a set of CACHE_WAYS slots (a newer entry evicts the set's least recently
+ * used one), each set's lock one of CACHE_LOCKS.
  */
 #include "config.h"
 
@@ -26,10 +27,12 @@
 #include "fs.h"
 
 #define CACHE_LOCKS	64
+#define CACHE_WAYS	8	/* slots per set */
 
 struct fs_cache_entry {
 	uint64_t	 key;		/* fs_memo_key(); 0: empty */
 	uint64_t	 rev;
+	uint64_t	 used;		/* the set's clock at the last use */
 	char		 rel[FS_REL_MAX];
 	dev_t		 dev;		/* the file it came from */
 	ino_t		 ino;
@@ -41,6 +44,8 @@ struct fs_cache_entry {
 
 struct fs_cache {
 	size_t			 n;
+	size_t			 ways;		/* CACHE_WAYS, or n if less */
+	size_t			 sets;
 	pthread_mutex_t		 locks[CACHE_LOCKS];
 	struct fs_cache_entry	*slots;
 };
@@ -56,6 +61,8 @@ fs_cache_new(size_t entries)
 		return NULL;
 	}
 	c->n = entries;
+	c->ways = entries < CACHE_WAYS ? entries : CACHE_WAYS;
+	c->sets = entries / c->ways;
 	for (size_t i = 0; i < CACHE_LOCKS; i++)
 		pthread_mutex_init(&c->locks[i], NULL);
 	return c;
@@ -74,20 +81,69 @@ fs_cache_free(struct fs_cache *c)
 	free(c);
 }
 
+/* Lock KEY's set and return its first slot. */
 static struct fs_cache_entry *
 cache_lock(struct fs_cache *c, uint64_t key)
 {
-	size_t i = (size_t)(key % c->n);
+	size_t set = (size_t)(key % c->sets);
 
-	pthread_mutex_lock(&c->locks[i % CACHE_LOCKS]);
-	return &c->slots[i];
+	pthread_mutex_lock(&c->locks[set % CACHE_LOCKS]);
+	return &c->slots[set * c->ways];
 }
 
 static void
-cache_unlock(struct fs_cache *c, const struct fs_cache_entry *slot)
+cache_unlock(struct fs_cache *c, const struct fs_cache_entry *set)
 {
-	pthread_mutex_unlock(&c->locks[(size_t)(slot - c->slots) %
+	pthread_mutex_unlock(&c->locks[(size_t)(set - c->slots) / c->ways %
 	    CACHE_LOCKS]);
+}
+
+/* The slot of SET holding KEY for the name at REL, or NULL. */
+static struct fs_cache_entry *
+cache_find(const struct fs_cache *c, struct fs_cache_entry *set,
+    uint64_t key, const char *rel)
+{
+	for (size_t i = 0; i < c->ways; i++) {
+		if (set[i].key == key && strcmp(set[i].rel, rel) == 0)
+			return &set[i];
+	}
+	return NULL;
+}
+
+/* Mark E as just used: the set's clock is the largest mark in it. */
+static void
+cache_touch(const struct fs_cache *c, struct fs_cache_entry *set,
+    struct fs_cache_entry *e)
+{
+	uint64_t last = 0;
+
+	for (size_t i = 0; i < c->ways; i++) {
+		if (set[i].used > last)
+			last = set[i].used;
+	}
+	e->used = last + 1;
+}
+
+/* Where to put KEY for REL in SET: its own slot, an empty one, or the
+ * least recently used. */
+static struct fs_cache_entry *
+cache_victim(const struct fs_cache *c, struct fs_cache_entry *set,
+    uint64_t key, const char *rel)
+{
+	struct fs_cache_entry *v = cache_find(c, set, key, rel);
+
+	for (size_t i = 0; v == NULL && i < c->ways; i++) {
+		if (set[i].key == 0)
+			v = &set[i];
+	}
+	if (v != NULL)
+		return v;
+	v = &set[0];
+	for (size_t i = 1; i < c->ways; i++) {
+		if (set[i].used < v->used)
+			v = &set[i];
+	}
+	return v;
 }
 
 /* Is the file at REL/REV the one E was read from? */
@@ -112,18 +168,20 @@ fs_cache_get(struct fs *fs, const struct fs_key *k, uint64_t key,
     uint64_t rev, struct coffer_buf *out)
 {
 	struct fs_cache *c = fs->cache;
-	struct fs_cache_entry *slot, e;
+	struct fs_cache_entry *set, *slot, e;
 	uint8_t *p = NULL;
 
 	if (c == NULL)
 		return 0;
-	slot = cache_lock(c, key);
-	e = *slot;
-	if (slot->key == key && slot->rev == rev &&
-	    strcmp(slot->rel, k->rel) == 0 &&
-	    (p = fs->host->buf_reserve(out, slot->len)) != NULL)
+	set = cache_lock(c, key);
+	slot = cache_find(c, set, key, k->rel);
+	if (slot != NULL && slot->rev == rev &&
+	    (p = fs->host->buf_reserve(out, slot->len)) != NULL) {
 		memcpy(p, slot->data, slot->len);
-	cache_unlock(c, slot);
+		cache_touch(c, set, slot);
+		e = *slot;
+	}
+	cache_unlock(c, set);
 	return p != NULL && cache_same_file(fs, &e) &&
 	    fs_absent_beneath(fs, e.rel, e.rev + 1);
 }
@@ -133,14 +191,16 @@ fs_cache_put(struct fs *fs, const struct fs_key *k, uint64_t key,
     uint64_t rev, const struct fs_loaded *rec)
 {
 	struct fs_cache *c = fs->cache;
-	struct fs_cache_entry *slot;
+	struct fs_cache_entry *set, *slot;
 	uint8_t *copy, *old;
 
 	if (c == NULL || rec->len > FS_CACHE_RECORD_MAX ||
 	    (copy = malloc(rec->len > 0 ? rec->len : 1)) == NULL)
 		return;
 	memcpy(copy, rec->data, rec->len);
-	slot = cache_lock(c, key);
+	set = cache_lock(c, key);
+	slot = cache_victim(c, set, key, k->rel);
+	cache_touch(c, set, slot);
 	old = slot->data;
 	slot->key = key;
 	slot->rev = rev;
@@ -151,7 +211,7 @@ fs_cache_put(struct fs *fs, const struct fs_key *k, uint64_t key,
 	slot->ctime = rec->st.st_ctim;
 	slot->data = copy;
 	slot->len = rec->len;
-	cache_unlock(c, slot);
+	cache_unlock(c, set);
 	free(old);
 }
 
@@ -159,17 +219,17 @@ void
 fs_cache_forget(struct fs *fs, const struct fs_key *k, uint64_t key)
 {
 	struct fs_cache *c = fs->cache;
-	struct fs_cache_entry *slot;
+	struct fs_cache_entry *set, *slot;
 	uint8_t *old = NULL;
 
 	if (c == NULL)
 		return;
-	slot = cache_lock(c, key);
-	if (slot->key == key && strcmp(slot->rel, k->rel) == 0) {
+	set = cache_lock(c, key);
+	if ((slot = cache_find(c, set, key, k->rel)) != NULL) {
 		old = slot->data;
 		slot->data = NULL;
 		slot->key = 0;
 	}
-	cache_unlock(c, slot);
+	cache_unlock(c, set);
 	free(old);
 }

@@ -46,7 +46,8 @@ fs_memo_key(const struct fs_key *k)
 	memcpy(head, k->hash, 16);		/* 64 bits of SHA-256(name) */
 	head[16] = '\0';
 	key ^= strtoull(head, NULL, 16);
-	return key | 1;				/* never 0: empty slot */
+	/* Never 0 (an empty slot); every bit, the lowest too, picks slots. */
+	return key != 0 ? key : 1;
 }
 
 int

@@ -1,0 +1,196 @@
+/*
+ * check_fs_cache.c - store_fs's cache of sealed records, compiled in: which
+ * entries a set keeps (names whose hashes share a set all stay, the least
+ * recently used goes first), and that an entry is served only while its
+ * file is what is on disk.  The module-level tests (check_store_fs) cover
+ * reads through the cache; these see the hits themselves.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fs.h"
+#include "testutil.h"
+
+static struct coffer_host host = { .buf_reserve = buf_reserve };
+static struct fs fs = { .host = &host, .root = -1 };
+static char root[PATH_MAX];
+
+static void
+cache_open(size_t entries)
+{
+	snprintf(root, sizeof(root), "%s/store", tu_tmpdir());
+	ck_assert_int_eq(mkdir(root, 0700), 0);
+	ck_assert_int_ge(fs.root = open(root, O_RDONLY | O_DIRECTORY), 0);
+	fs.path = root;
+	ck_assert_ptr_nonnull(fs.cache = fs_cache_new(entries));
+}
+
+static void
+cache_close(void)
+{
+	fs_cache_free(fs.cache);
+	fs.cache = NULL;
+	close(fs.root);
+	tu_cleanup();
+}
+
+static void
+key_of(const char *name, struct fs_key *k)
+{
+	struct coffer_error err = { "" };
+
+	ck_assert_int_eq(fs_key("secret", name, k, &err), COFFER_OK);
+}
+
+/* Write revision REV of NAME holding TEXT, as a new file, and cache it. */
+static void
+put(const char *name, uint64_t rev, const char *text)
+{
+	char dir[PATH_MAX + FS_REL_MAX], cmd[2 * PATH_MAX], file[32];
+	struct fs_loaded rec;
+	struct fs_key k;
+
+	key_of(name, &k);
+	snprintf(dir, sizeof(dir), "%s/%s", root, k.rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(file, sizeof(file), "%" PRIu64, rev);
+	tu_write(dir, file, text, 0600);
+	snprintf(cmd, sizeof(cmd), "%s/%s", dir, file);
+	ck_assert_int_eq(stat(cmd, &rec.st), 0);
+	rec.data = (const uint8_t *)text;
+	rec.len = strlen(text);
+	fs_cache_put(&fs, &k, fs_memo_key(&k), rev, &rec);
+}
+
+/* 1 when revision REV of NAME is served from the cache, holding TEXT. */
+static int
+hit(const char *name, uint64_t rev, const char *text)
+{
+	struct coffer_buf b = { 0 };
+	struct fs_key k;
+	int served;
+
+	key_of(name, &k);
+	served = fs_cache_get(&fs, &k, fs_memo_key(&k), rev, &b);
+	if (served)
+		ck_assert(b.len == strlen(text) &&
+		    memcmp(b.data, text, b.len) == 0);
+	buf_free(&b);
+	return served;
+}
+
+START_TEST(test_set_keeps_all_its_names)
+{
+	static const char *names[] = { "a", "b", "c", "d" };
+
+	cache_open(4);		/* one set (of four): every name shares it */
+	for (int i = 0; i < 4; i++)
+		put(names[i], 1, names[i]);
+	for (int i = 0; i < 4; i++)
+		ck_assert_msg(hit(names[i], 1, names[i]), "%s evicted",
+		    names[i]);
+	ck_assert(hit("a", 1, "a") && hit("c", 1, "c") && hit("d", 1, "d"));
+	put("e", 1, "e");	/* evicts b, the least recently used */
+	ck_assert(!hit("b", 1, "b"));
+	ck_assert(hit("a", 1, "a") && hit("c", 1, "c") && hit("d", 1, "d") &&
+	    hit("e", 1, "e"));
+	put("a", 2, "a2");	/* a newer revision replaces its own entry */
+	ck_assert(!hit("a", 1, "a") && hit("a", 2, "a2"));
+	ck_assert(hit("c", 1, "c") && hit("d", 1, "d") && hit("e", 1, "e"));
+	cache_close();
+}
+END_TEST
+
+START_TEST(test_one_entry)
+{
+	cache_open(1);
+	put("a", 1, "a");
+	ck_assert(hit("a", 1, "a"));
+	put("b", 1, "b");
+	ck_assert(!hit("a", 1, "a") && hit("b", 1, "b"));
+	cache_close();
+}
+END_TEST
+
+/* Many names in a cache with room for four times as many: hardly any
+ * lost to names sharing a set (a slot per hash kept 888 of them). */
+START_TEST(test_full_cache_keeps_nearly_all)
+{
+	char name[16];
+	int kept = 0;
+
+	cache_open(4096);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		put(name, 1, name);
+	}
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		kept += hit(name, 1, name);
+	}
+	ck_assert_msg(kept >= 995, "%d of 1000 kept", kept);
+	cache_close();
+}
+END_TEST
+
+START_TEST(test_follows_disk)
+{
+	char dir[PATH_MAX + FS_REL_MAX], path[sizeof(dir) + 8];
+	struct fs_key k;
+
+	cache_open(16);
+	put("a", 1, "one");
+	ck_assert(hit("a", 1, "one"));
+	ck_assert(!hit("a", 2, "one"));	/* not the revision asked for */
+	key_of("a", &k);
+	snprintf(dir, sizeof(dir), "%s/%s", root, k.rel);
+	snprintf(path, sizeof(path), "%s/1", dir);
+	tu_write(dir, "2", "two", 0600);	/* a newer revision */
+	ck_assert(!hit("a", 1, "one"));
+	ck_assert_int_eq(unlink(tu_write(dir, "2", "two", 0600)), 0);
+	ck_assert(hit("a", 1, "one"));
+	/* The same bytes in a new file renamed over it (a reseal). */
+	ck_assert_int_eq(rename(tu_write(dir, "other", "one", 0600), path), 0);
+	ck_assert(!hit("a", 1, "one"));
+	put("a", 1, "one");
+	ck_assert(hit("a", 1, "one"));
+	ck_assert_int_eq(unlink(path), 0);	/* removed */
+	ck_assert(!hit("a", 1, "one"));
+	tu_write(dir, "1", "one", 0600);
+	put("a", 1, "one");
+	fs_cache_forget(&fs, &k, fs_memo_key(&k));
+	ck_assert(!hit("a", 1, "one"));
+	cache_close();
+}
+END_TEST
+
+static Suite *
+fs_cache_suite(void)
+{
+	Suite *s = suite_create("fs_cache");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_set_keeps_all_its_names);
+	tcase_add_test(tc, test_one_entry);
+	tcase_add_test(tc, test_full_cache_keeps_nearly_all);
+	tcase_add_test(tc, test_follows_disk);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(fs_cache_suite());
+}
