@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "jsonmem.h"
+#include "jsonr.h"
 #include "log.h"
 #include "modules.h"
 #include "seal.h"
@@ -69,7 +70,7 @@ record_unseal(struct op_ctx *ctx, const char *kind, const char *name, uint64_t r
 	r = seal_open(ctx->ring, kind, name, rev, rec->data, rec->len,
 	    plain, &len, err);
 	if (r == SEAL_OK)
-		*doc_r = json_loadb((const char *)plain, len, 0, NULL);
+		*doc_r = jsonr_load(plain, len, 0, NULL);
 	scratch_done(plain, used);
 	if (r != SEAL_OK || !json_is_object(*doc_r)) {
 		log_error("%s %s revision %llu: %s", kind, name,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsonr.h"
 #include "request.h"
 
 #define REQ_ERR(msg, ...) snprintf((msg), REQUEST_MSG_MAX, __VA_ARGS__)
@@ -183,7 +184,7 @@ request_decode(struct request *r, const void *data, size_t len,
 		    limits->max_depth);
 		return ERR_TOO_DEEP;
 	}
-	r->root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+	r->root = jsonr_load(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (r->root == NULL) {
 		REQ_ERR(msg, "invalid JSON at byte %d: %s", jerr.position,
 		    jerr.text);

@@ -1,0 +1,27 @@
+/*
+ * jsonr.h - read JSON text into jansson values, for the hot path (every
+ * request, every record read) where json_loadb() costs more than the rest
+ * of the read: its lexer takes the text a byte at a time through a
+ * callback and copies every string twice (about 25 ns a byte here).
+ *
+ * What it accepts, and the values it makes, are json_loadb()'s with the
+ * same flags: RFC 8259 text with an object or an array at the top, UTF-8
+ * checked, no \u0000, integers within json_int_t, reals that do not
+ * overflow, at most JSON_PARSER_MAX_DEPTH levels (each value counts, as
+ * jansson counts them).  One difference: a NUL byte is refused wherever
+ * it is, where json_loadb() skips one that follows a number or a word.
+ * check_jsonr and fuzz_request compare the two on every input they make.
+ */
+#ifndef COFFER_JSONR_H
+#define COFFER_JSONR_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* FLAGS: 0 or JSON_REJECT_DUPLICATES.  On failure NULL, and ERR (when not
+ * NULL) says what and where: position is the byte offset of the fault,
+ * line and column count from 1 (the column in characters). */
+json_t	*jsonr_load(const void *data, size_t len, size_t flags,
+	    json_error_t *err);
+
+#endif
