@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -328,24 +329,33 @@ jsonr_integer(struct jsonr *r, const unsigned char *s,
 	return json_integer(v == limit ? INT64_MIN : -(json_int_t)v);
 }
 
-/* strtod() of the text from S to END, in the C locale's notation
- * whatever the process's locale is. */
+static locale_t jsonr_c_locale;
+
+static void
+jsonr_c_locale_init(void)
+{
+	jsonr_c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+}
+
+/* strtod() of the text from S to END in the C locale, whatever the
+ * process's is (and without touching it: workers run this at once). */
 static json_t *
 jsonr_real(struct jsonr *r, const unsigned char *s, const unsigned char *end)
 {
-	char stack[JSONR_BUF], *buf = stack, *dot;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	char stack[JSONR_BUF], *buf = stack;
 	size_t n = (size_t)(end - s);
 	json_t *v = NULL;
 	double d;
 
-	if (n >= sizeof(stack) && (buf = malloc(n + 1)) == NULL)
+	pthread_once(&once, jsonr_c_locale_init);
+	if (jsonr_c_locale == (locale_t)0 ||
+	    (n >= sizeof(stack) && (buf = malloc(n + 1)) == NULL))
 		return jsonr_fail(r, s, "out of memory");
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	if ((dot = strchr(buf, '.')) != NULL)
-		*dot = *localeconv()->decimal_point;
 	errno = 0;
-	d = strtod(buf, NULL);
+	d = strtod_l(buf, NULL, jsonr_c_locale);
 	if (errno == ERANGE && isinf(d))
 		jsonr_fail(r, s, "real number overflow");
 	else
@@ -403,31 +413,54 @@ jsonr_word(struct jsonr *r, const char *word, json_t *v)
 	return v;
 }
 
-/* One member's key and value, added to OBJ. */
+/* A member whose value is read, for adding under its key. */
 struct jsonr_member {
 	struct jsonr	*r;
 	json_t		*obj;
-	const unsigned char *at;
+	json_t		*value;
+	const unsigned char *at;	/* the key, for messages */
 };
 
 static json_t *
 jsonr_add_member(void *arg, const char *key, size_t len)
 {
 	struct jsonr_member *m = arg;
-	struct jsonr *r = m->r;
-	json_t *v;
+	json_t *v = m->value;
 
-	if ((r->flags & JSON_REJECT_DUPLICATES) &&
+	if ((m->r->flags & JSON_REJECT_DUPLICATES) &&
 	    json_object_getn(m->obj, key, len) != NULL)
-		return jsonr_fail(r, m->at, "duplicate object key");
+		return jsonr_fail(m->r, m->at, "duplicate object key");
+	m->value = NULL;	/* taken, even when setting fails */
+	if (json_object_setn_new_nocheck(m->obj, key, len, v) < 0)
+		return NULL;
+	return m->obj;
+}
+
+/* The key at r->p, ':' and the value; the key's text is decoded after
+ * the value is read, so no buffer lives across the recursion. */
+static json_t *
+jsonr_member(struct jsonr_member *m)
+{
+	struct jsonr *r = m->r;
+	struct jsonr_str key;
+
+	jsonr_ws(r);
+	m->at = r->p;
+	if (r->p == r->end || *r->p != '"')
+		return jsonr_fail(r, r->p, "string or '}' expected");
+	if (jsonr_scan(r, &key) < 0)
+		return NULL;
 	jsonr_ws(r);
 	if (r->p == r->end || *r->p != ':')
 		return jsonr_fail(r, r->p, "':' expected");
 	r->p++;
-	if ((v = jsonr_value(r)) == NULL ||
-	    json_object_setn_new_nocheck(m->obj, key, len, v) < 0)
+	if ((m->value = jsonr_value(r)) == NULL)
 		return NULL;
-	return m->obj;
+	if (jsonr_with_text(r, &key, jsonr_add_member, m) != NULL)
+		return m->obj;
+	json_decref(m->value);	/* a duplicate, or a key that did not decode */
+	m->value = NULL;
+	return NULL;
 }
 
 /* After a member or an element: ',' (1), CLOSE (0), else -1. */
@@ -444,8 +477,7 @@ jsonr_next(struct jsonr *r, char close, const char *what)
 static json_t *
 jsonr_object(struct jsonr *r)
 {
-	struct jsonr_member m = { r, json_object(), NULL };
-	struct jsonr_str key;
+	struct jsonr_member m = { r, json_object(), NULL, NULL };
 	int more = 1;
 
 	r->p++;
@@ -455,14 +487,7 @@ jsonr_object(struct jsonr *r)
 		return m.obj;
 	}
 	while (m.obj != NULL && more == 1) {
-		jsonr_ws(r);
-		m.at = r->p;
-		if (r->p == r->end || *r->p != '"') {
-			jsonr_fail(r, r->p, "string or '}' expected");
-			break;
-		}
-		if (jsonr_scan(r, &key) < 0 ||
-		    jsonr_with_text(r, &key, jsonr_add_member, &m) == NULL)
+		if (jsonr_member(&m) == NULL)
 			break;
 		more = jsonr_next(r, '}', "',' or '}'");
 	}

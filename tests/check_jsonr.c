@@ -66,7 +66,7 @@ static const char *const invalid[] = {
 	"[1e400]", "[-1e400]", "[9223372036854775808]",
 	"[-9223372036854775809]", "[tru]", "[truex]", "[nul]", "[\"a]",
 	"[\"\\x\"]", "[\"\\u12\"]", "[\"\\u12G4\"]", "[\"\\u0000\"]",
-	"{\"\\u0000\":1}", "[\"\\ud800\"]", "[\"\\udc00\"]",
+	"{\"\\u0000\":1}", "{\"\\ud800\":[1]}", "[\"\\ud800\"]", "[\"\\udc00\"]",
 	"[\"\\ud800\\u0041\"]", "[\"\\ud800x\"]", "[\"a\tb\"]", "[\"a\nb\"]",
 	"[\"\xc3\"]", "[\"\xc0\xaf\"]", "[\"\xed\xa0\x80\"]",
 	"[\"\xf4\x90\x80\x80\"]", "[\"\xff\"]", "[\"\x80\"]", "{} x",
@@ -108,6 +108,9 @@ START_TEST(test_duplicates)
 	    JSON_REJECT_DUPLICATES, &e));
 	ck_assert_str_eq(e.text, "duplicate object key");
 	ck_assert_int_eq(e.position, 7);
+	ck_assert_ptr_null(jsonr_load("{\"a\":1,\"a\":[2,{}]}", 18,
+	    JSON_REJECT_DUPLICATES, &e));
+	ck_assert_str_eq(e.text, "duplicate object key");
 }
 END_TEST
 
@@ -226,7 +229,8 @@ START_TEST(test_random)
 		    0) | (i % 3 ? 0 : JSON_ENSURE_ASCII));
 		json_decref(v);
 		len = strlen(text);
-		ck_assert_ptr_nonnull(jsonr_load(text, len, 0, NULL));
+		ck_assert_ptr_nonnull(v = jsonr_load(text, len, 0, NULL));
+		json_decref(v);
 		assert_agree(text, len);
 		if (len < sizeof(buf) / 2) {
 			for (int m = 0; m < 30; m++) {
