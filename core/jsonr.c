@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "jsonr.h"
+#include "jsonw.h"
 
 #define JSONR_BUF	256	/* decoded strings and reals this short stay
 				 * on the stack */
@@ -96,35 +97,6 @@ jsonr_ws(struct jsonr *r)
 		r->p++;
 }
 
-/* The length of the UTF-8 character at P, or 0 when it is not one
- * (overlong, a surrogate, beyond U+10FFFF, cut short). */
-static size_t
-jsonr_utf8(const unsigned char *p, const unsigned char *end)
-{
-	uint32_t v, min;
-	size_t n;
-
-	if (p[0] < 0xC2 || p[0] > 0xF4)
-		return 0;
-	if (p[0] < 0xE0) {
-		n = 2, v = p[0] & 0x1F, min = 0x80;
-	} else if (p[0] < 0xF0) {
-		n = 3, v = p[0] & 0x0F, min = 0x800;
-	} else {
-		n = 4, v = p[0] & 0x07, min = 0x10000;
-	}
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		v = v << 6 | (p[i] & 0x3F);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	return n;
-}
-
 /* The escape at P (a backslash) is well formed: its length, or 0. */
 static size_t
 jsonr_escape_len(const unsigned char *p, const unsigned char *end)
@@ -171,7 +143,7 @@ jsonr_scan(struct jsonr *r, struct jsonr_str *str)
 		} else if (*p < 0x20) {
 			jsonr_fail(r, p, "control character 0x%x", *p);
 			return -1;
-		} else if ((n = jsonr_utf8(p, end)) == 0) {
+		} else if ((n = jsonw_utf8_seq(p, (size_t)(end - p))) == 0) {
 			jsonr_fail(r, p, "unable to decode byte 0x%x", *p);
 			return -1;
 		}

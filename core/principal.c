@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "jsonw.h"
 #include "principal.h"
 
 void
@@ -23,35 +24,6 @@ principal_is_set(const struct coffer_principal *p)
 	    p->type == COFFER_PRINCIPAL_SERVICE);
 }
 
-/* Length of the UTF-8 sequence at S (1 to 4), or 0 if it is not valid:
- * overlong forms, surrogates and code points past U+10FFFF are refused. */
-static size_t
-principal_utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
 /* Valid UTF-8 of at most MAX bytes with no control characters: nothing that
  * could break a JSON reply or forge a log or audit line. */
 static int
@@ -63,7 +35,7 @@ principal_text_ok(const char *s, size_t max)
 	if (len > max)
 		return 0;
 	while (i < len) {
-		size_t n = principal_utf8_len(p + i);
+		size_t n = jsonw_utf8_seq(p + i, len - i);
 
 		if (n == 0 || (n == 1 && (p[i] < 0x20 || p[i] == 0x7f)))
 			return 0;

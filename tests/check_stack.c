@@ -9,6 +9,7 @@
 #include <check.h>
 #include <stdlib.h>
 
+#include "principal.h"
 #include "stack.h"
 #include "testutil.h"
 
@@ -136,6 +137,33 @@ START_TEST(test_control_names)
 }
 END_TEST
 
+/* The names an auth module may give a principal: UTF-8 without controls,
+ * nothing that could break a reply or forge a log line. */
+START_TEST(test_principal_names)
+{
+	static const char *const good[] = {
+		"web", "caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+		"\xf4\x8f\xbf\xbf",
+	};
+	static const char *const bad[] = {
+		"", "a\x01", "a\nb", "a\x7f", "\xc0\xaf", "\xc3", "\x80",
+		"\xed\xa0\x80", "\xe0\x80\xaf", "\xf4\x90\x80\x80", "\xff",
+	};
+	struct coffer_principal p;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
+		principal_clear(&p);
+		ck_assert_msg(principal_set(&p, good[i],
+		    COFFER_PRINCIPAL_SERVICE) == 0, "good name %zu refused", i);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		principal_clear(&p);
+		ck_assert_msg(principal_set(&p, bad[i],
+		    COFFER_PRINCIPAL_SERVICE) < 0, "bad name %zu taken", i);
+	}
+}
+END_TEST
+
 static Suite *
 stack_suite(void)
 {
@@ -145,6 +173,7 @@ stack_suite(void)
 	tcase_add_loop_test(tc, test_stack_table, 0,
 	    (int)(sizeof(rows) / sizeof(rows[0])));
 	tcase_add_test(tc, test_control_names);
+	tcase_add_test(tc, test_principal_names);
 	suite_add_tcase(s, tc);
 	return s;
 }
