@@ -118,6 +118,8 @@ enum coffer_rc	 fs_record_read(struct fs *fs, int dirfd, const char *rel,
 #define FS_CACHE_RECORD_MAX	4096
 #define FS_CACHE_DEFAULT	4096	/* entries */
 #define FS_CACHE_MAX		(1024 * 1024)
+#define FS_CACHE_SETTLE		2	/* seconds before a directory's change
+					   time is trusted alone */
 struct fs_cache	*fs_cache_new(size_t entries);
 void		 fs_cache_free(struct fs_cache *c);
 /* 1 with revision REV of K in OUT when the entry is still what is on

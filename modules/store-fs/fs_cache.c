@@ -1,17 +1,23 @@
 /*
  * fs_cache.c - the sealed bytes of latest revisions read recently, so that
- * reading one again costs two system calls (a statx of its file and the
- * absence of the next revision) instead of five and a checksum.
+ * reading one again costs one system call (a statx of the name's
+ * directory) instead of five and a checksum.
  *
  * Only what is on disk is held: sealed records, never plaintext.  An entry
- * is served only while the file it was read from is still the file at its
- * path (the same device, inode, size and change time, which a rename over
- * it, an edit or a removal changes) and the next revision is absent, found
- * with openat2 as every read is, so a symbolic link on the way still makes
- * the read fail.  Another daemon's write, reseal or remove shows in one of
- * these, and then the file is read as before.  The hash of the name picks
- * a set of CACHE_WAYS slots (a newer entry evicts the set's least recently
- * used one), each set's lock one of CACHE_LOCKS.
+ * is served while nothing in its name's directory has changed since it was
+ * last checked: a new revision, a reseal renamed over it, the hint, a
+ * removal (the directory renamed away) and a re-creation all change the
+ * directory's change time or inode.  That stamp is trusted only once it is
+ * FS_CACHE_SETTLE seconds older than the clock at the check: a change made
+ * later then gets a later time, however coarse the file system's clock
+ * (ext4 with small inodes keeps whole seconds).  Until then (just after a
+ * write) an entry is checked as before the stamp existed: a statx of its
+ * file (same device, inode, size and change time) and the next revision
+ * found absent with openat2.  Either way another daemon's write, reseal or
+ * remove is seen at the next read, and a symbolic link put in place of the
+ * directory makes it a miss, so the read from disk refuses it.  The hash
+ * of the name picks a set of CACHE_WAYS slots (a newer entry evicts the
+ * set's least recently used one), each set's lock one of CACHE_LOCKS.
  */
 #include "config.h"
 
@@ -23,21 +29,28 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 
 #include "fs.h"
 
 #define CACHE_LOCKS	64
 #define CACHE_WAYS	8	/* slots per set */
 
+/* What statx said of a file or directory: a change to it changes this. */
+struct cache_stamp {
+	dev_t		 dev;		/* 0: none taken */
+	ino_t		 ino;
+	off_t		 size;
+	struct timespec	 ctime;
+};
+
 struct fs_cache_entry {
 	uint64_t	 key;		/* fs_memo_key(); 0: empty */
 	uint64_t	 rev;
 	uint64_t	 used;		/* the set's clock at the last use */
 	char		 rel[FS_REL_MAX];
-	dev_t		 dev;		/* the file it came from */
-	ino_t		 ino;
-	off_t		 size;
-	struct timespec	 ctime;
+	struct cache_stamp file;	/* the file it came from */
+	struct cache_stamp dir;		/* its directory, once settled */
 	uint8_t		*data;
 	size_t		 len;
 };
@@ -146,21 +159,96 @@ cache_victim(const struct fs_cache *c, struct fs_cache_entry *set,
 	return v;
 }
 
-/* Is the file at REL/REV the one E was read from? */
+/* Stamp PATH under the store's root (the link itself, not where it
+ * leads); -1 when it is not there or not of TYPE. */
 static int
-cache_same_file(struct fs *fs, const struct fs_cache_entry *e)
+cache_stat(struct fs *fs, const char *path, mode_t type,
+    struct cache_stamp *st)
+{
+	struct statx sx;
+
+	if (statx(fs->root, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE |
+	    STATX_INO | STATX_SIZE | STATX_CTIME, &sx) < 0 ||
+	    (sx.stx_mode & S_IFMT) != type)
+		return -1;
+	st->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+	st->ino = sx.stx_ino;
+	st->size = (off_t)sx.stx_size;
+	st->ctime.tv_sec = sx.stx_ctime.tv_sec;
+	st->ctime.tv_nsec = sx.stx_ctime.tv_nsec;
+	return 0;
+}
+
+static int
+cache_stamp_eq(const struct cache_stamp *a, const struct cache_stamp *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	    a->ctime.tv_sec == b->ctime.tv_sec &&
+	    a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+/* Is the directory of E unchanged since its settled stamp?  *NOW_R is
+ * what it is now, and whether that may become the stamp (0: unsettled,
+ * or none taken). */
+static int
+cache_dir_same(struct fs *fs, const struct fs_cache_entry *e,
+    struct cache_stamp *now_r)
+{
+	struct timespec clock;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &clock);
+	if (cache_stat(fs, e->rel, S_IFDIR, now_r) < 0) {
+		now_r->dev = 0;
+		return 0;
+	}
+	if (e->dir.dev != 0 && cache_stamp_eq(&e->dir, now_r))
+		return 1;
+	if (now_r->ctime.tv_sec > clock.tv_sec - FS_CACHE_SETTLE)
+		now_r->dev = 0;		/* too recent to count */
+	return 0;
+}
+
+/* Is E still the latest revision, in the file it was read from? */
+static int
+cache_file_same(struct fs *fs, const struct fs_cache_entry *e)
 {
 	char path[FS_REL_MAX + 24];
-	struct statx st;
+	struct cache_stamp st;
 
 	snprintf(path, sizeof(path), "%s/%" PRIu64, e->rel, e->rev);
-	if (statx(fs->root, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS,
-	    &st) < 0)
+	return cache_stat(fs, path, S_IFREG, &st) == 0 &&
+	    cache_stamp_eq(&st, &e->file) &&
+	    fs_absent_beneath(fs, e->rel, e->rev + 1);
+}
+
+/* Remember DIR, taken before E was found current, as the stamp of the
+ * entry E was copied from, if it still holds the same file's bytes. */
+static void
+cache_settle(struct fs_cache *c, const struct fs_cache_entry *e,
+    const struct cache_stamp *dir)
+{
+	struct fs_cache_entry *set = cache_lock(c, e->key), *slot;
+
+	slot = cache_find(c, set, e->key, e->rel);
+	if (slot != NULL && slot->rev == e->rev &&
+	    cache_stamp_eq(&slot->file, &e->file))
+		slot->dir = *dir;
+	cache_unlock(c, set);
+}
+
+/* Is E, copied out of the cache, still what is on disk? */
+static int
+cache_current(struct fs *fs, const struct fs_cache_entry *e)
+{
+	struct cache_stamp dir;
+
+	if (cache_dir_same(fs, e, &dir))
+		return 1;
+	if (!cache_file_same(fs, e))
 		return 0;
-	return makedev(st.stx_dev_major, st.stx_dev_minor) == e->dev &&
-	    st.stx_ino == e->ino && (off_t)st.stx_size == e->size &&
-	    st.stx_ctime.tv_sec == e->ctime.tv_sec &&
-	    st.stx_ctime.tv_nsec == (uint32_t)e->ctime.tv_nsec;
+	if (dir.dev != 0)
+		cache_settle(fs->cache, e, &dir);
+	return 1;
 }
 
 int
@@ -182,8 +270,7 @@ fs_cache_get(struct fs *fs, const struct fs_key *k, uint64_t key,
 		e = *slot;
 	}
 	cache_unlock(c, set);
-	return p != NULL && cache_same_file(fs, &e) &&
-	    fs_absent_beneath(fs, e.rel, e.rev + 1);
+	return p != NULL && cache_current(fs, &e);
 }
 
 void
@@ -205,10 +292,9 @@ fs_cache_put(struct fs *fs, const struct fs_key *k, uint64_t key,
 	slot->key = key;
 	slot->rev = rev;
 	snprintf(slot->rel, sizeof(slot->rel), "%s", k->rel);
-	slot->dev = rec->st.st_dev;
-	slot->ino = rec->st.st_ino;
-	slot->size = rec->st.st_size;
-	slot->ctime = rec->st.st_ctim;
+	slot->file = (struct cache_stamp){ rec->st.st_dev, rec->st.st_ino,
+	    rec->st.st_size, rec->st.st_ctim };
+	slot->dir.dev = 0;	/* taken at the first hit */
 	slot->data = copy;
 	slot->len = rec->len;
 	cache_unlock(c, set);

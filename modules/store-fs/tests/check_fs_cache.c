@@ -2,7 +2,8 @@
  * check_fs_cache.c - store_fs's cache of sealed records, compiled in: which
  * entries a set keeps (names whose hashes share a set all stay, the least
  * recently used goes first), and that an entry is served only while its
- * file is what is on disk.  The module-level tests (check_store_fs) cover
+ * file is what is on disk: checked file by file just after a write, by the
+ * directory's stamp alone once that has settled.  The module-level tests (check_store_fs) cover
  * reads through the cache; these see the hits themselves.
  */
 #include "config.h"
@@ -175,6 +176,58 @@ START_TEST(test_follows_disk)
 }
 END_TEST
 
+/* Wait until directories changed so far are old enough for their stamps
+ * to count alone. */
+static void
+settle(void)
+{
+	sleep(FS_CACHE_SETTLE + 1);
+}
+
+static void
+name_dir(const char *name, char *dir, size_t size)
+{
+	struct fs_key k;
+
+	key_of(name, &k);
+	snprintf(dir, size, "%s/%s", root, k.rel);
+}
+
+START_TEST(test_settled_directory)
+{
+	char a[PATH_MAX + FS_REL_MAX], b[sizeof(a)], gone[PATH_MAX + 8];
+	char rec[sizeof(a) + 8];
+	int fd;
+
+	cache_open(16);
+	put("a", 1, "one");
+	put("b", 1, "bee");
+	settle();
+	ck_assert(hit("a", 1, "one") && hit("b", 1, "bee"));
+	/* Served on the directory's stamp alone: an edit in place of the
+	 * file (which store_fs never makes) leaves the directory as it was,
+	 * and is not looked at. */
+	name_dir("a", a, sizeof(a));
+	snprintf(rec, sizeof(rec), "%s/1", a);
+	ck_assert_int_ge(fd = open(rec, O_WRONLY), 0);
+	ck_assert_int_eq(write(fd, "ONE", 3), 3);
+	close(fd);
+	ck_assert(hit("a", 1, "one"));
+	tu_write(a, "2", "two", 0600);	/* a newer revision */
+	ck_assert(!hit("a", 1, "one"));
+	ck_assert_int_eq(unlink(tu_write(a, "2", "two", 0600)), 0);
+	ck_assert(!hit("a", 1, "one"));	/* unsettled: the file has changed */
+	/* The directory renamed away (a removal), then a link to it. */
+	name_dir("b", b, sizeof(b));
+	snprintf(gone, sizeof(gone), "%s/gone", root);
+	ck_assert_int_eq(rename(b, gone), 0);
+	ck_assert(!hit("b", 1, "bee"));
+	ck_assert_int_eq(symlink(gone, b), 0);
+	ck_assert(!hit("b", 1, "bee"));
+	cache_close();
+}
+END_TEST
+
 static Suite *
 fs_cache_suite(void)
 {
@@ -185,6 +238,7 @@ fs_cache_suite(void)
 	tcase_add_test(tc, test_one_entry);
 	tcase_add_test(tc, test_full_cache_keeps_nearly_all);
 	tcase_add_test(tc, test_follows_disk);
+	tcase_add_test(tc, test_settled_directory);
 	suite_add_tcase(s, tc);
 	return s;
 }
