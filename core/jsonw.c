@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,25 +273,32 @@ jsonw_value(struct jsonw *w, const json_t *v)
 	return jsonw_node(w, v, 1);
 }
 
-/* Counted first, then written into memory of exactly that size: a reply
- * may hold secrets, so it is never grown by copying. */
+/* Replies up to this size are written once, into the stack, and copied
+ * out; a larger one is written again, into memory of the size counted. */
+#define JSONW_STACK	8192
+
+/* V written into memory of exactly its size from jansson's allocator:
+ * a reply may hold secrets, so it is never grown by copying, and the
+ * stack it went through is wiped. */
 char *
 jsonw_dump(const json_t *v, size_t *len_r)
 {
+	char stack[JSONW_STACK], *text = NULL;
 	json_malloc_t alloc;
 	struct jsonw w;
-	char *text;
-	size_t size;
+	size_t used;
 
-	jsonw_init(&w, NULL, 0);
-	if (jsonw_value(&w, v) < 0)
-		return NULL;
-	size = w.need + 1;
 	json_get_alloc_funcs(&alloc, NULL);
-	if ((text = alloc(size)) == NULL)
-		return NULL;
-	jsonw_init(&w, text, size);
-	jsonw_value(&w, v);
-	*len_r = w.len;
+	jsonw_init(&w, stack, sizeof(stack));
+	if (jsonw_value(&w, v) == 0 && (text = alloc(w.need + 1)) != NULL)
+		*len_r = w.need;
+	used = w.len + 1;	/* what reached the stack, with its NUL */
+	if (text != NULL && !w.full) {
+		memcpy(text, stack, used);
+	} else if (text != NULL) {
+		jsonw_init(&w, text, *len_r + 1);
+		jsonw_value(&w, v);
+	}
+	sodium_memzero(stack, used);
 	return text;
 }

@@ -266,6 +266,32 @@ START_TEST(test_dump_random)
 }
 END_TEST
 
+/* Replies larger than the stack buffer jsonw_dump() tries first, and
+ * those right at its edge, written as json_dumps() writes them. */
+START_TEST(test_dump_large)
+{
+	static const size_t sizes[] = { 8185, 8186, 8187, 8188, 8189, 8190,
+	    8191, 8192, 8193, 8194, 20000, 300000 };
+	char *fill = malloc(sizes[_i] + 1), *mine, *theirs;
+	json_t *v;
+	size_t len;
+
+	ck_assert_ptr_nonnull(fill);
+	memset(fill, 'x', sizes[_i]);
+	fill[sizes[_i]] = '\0';
+	v = json_pack("[s]", fill);	/* 4 bytes more than the string */
+	mine = jsonw_dump(v, &len);
+	theirs = json_dumps(v, JSON_COMPACT);
+	ck_assert_ptr_nonnull(mine);
+	ck_assert_uint_eq(len, sizes[_i] + 4);
+	ck_assert_str_eq(mine, theirs);
+	free(mine);
+	free(theirs);
+	free(fill);
+	json_decref(v);
+}
+END_TEST
+
 START_TEST(test_dump_depth)
 {
 	json_t *root = json_array(), *v = root;
@@ -300,6 +326,7 @@ jsonw_suite(void)
 	tcase_add_test(tc, test_trim);
 	tcase_add_loop_test(tc, test_dump_same, 0, sizeof(same) / sizeof(*same));
 	tcase_add_test(tc, test_dump_random);
+	tcase_add_loop_test(tc, test_dump_large, 0, 12);
 	tcase_add_test(tc, test_dump_depth);
 	suite_add_tcase(s, tc);
 	return s;
