@@ -35,7 +35,8 @@ fs_key(const char *kind, const char *name, struct fs_key *k,
     struct coffer_error *err)
 {
 	unsigned char digest[crypto_hash_sha256_BYTES];
-	size_t n = strlen(name);
+	size_t n = strlen(name), kn = strlen(kind);
+	char *p;
 
 	if (!fs_kind_ok(kind)) {
 		FS_ERR(err, "invalid kind");
@@ -50,9 +51,13 @@ fs_key(const char *kind, const char *name, struct fs_key *k,
 	sodium_bin2hex(k->hash, sizeof(k->hash), digest, sizeof(digest));
 	memcpy(k->fanout, k->hash, 2);
 	k->fanout[2] = '\0';
-	snprintf(k->kind, sizeof(k->kind), "%s", kind);
-	snprintf(k->rel, sizeof(k->rel), "%s/%s/%s", k->kind, k->fanout,
-	    k->hash);
+	memcpy(k->kind, kind, kn + 1);
+	/* KIND/XX/HASH, with lengths known: on every read's path. */
+	p = mempcpy(k->rel, kind, kn);
+	*p++ = '/';
+	p = mempcpy(p, k->fanout, 2);
+	*p++ = '/';
+	memcpy(p, k->hash, FS_HASH_HEX + 1);
 	return COFFER_OK;
 }
 
