@@ -7,6 +7,7 @@ disk, master key rotation, the audit log, and no plaintext anywhere but in
 replies.
 """
 import base64
+import datetime
 import glob
 import json
 import os
@@ -14,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 import unittest
 
 try:
@@ -533,6 +535,7 @@ class Secrets(Base):
 
     def test_audit_log(self):
         self.start()
+        began = time.time()
         c = self.client()
         self.ok(c, "secret.create", name="prod/db", pairs={"K": SECRET_VALUE})
         self.ok(c, "secret.get", name="prod/db")
@@ -552,6 +555,15 @@ class Secrets(Base):
         self.assertEqual(lines[2]["principal"]["name"], "web")
         self.assertIsNone(lines[3]["principal"])
         self.assertEqual(lines[0]["peer"], "127.0.0.1")
+        # UTC to the millisecond, in order, and now.
+        times = [datetime.datetime.strptime(
+            l["time"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+                tzinfo=datetime.timezone.utc).timestamp() for l in lines]
+        for l in lines:
+            self.assertRegex(l["time"],
+                             r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        self.assertEqual(times, sorted(times))
+        self.assertLess(abs(times[0] - began), 5)
 
     def test_audit_odd_text(self):
         """Names cut at the audit line's limit inside a UTF-8 sequence,
