@@ -3,8 +3,9 @@
  * entries a set keeps (names whose hashes share a set all stay, the least
  * recently used goes first), and that an entry is served only while its
  * file is what is on disk: checked file by file just after a write, by the
- * directory's stamp alone once that has settled.  The module-level tests (check_store_fs) cover
- * reads through the cache; these see the hits themselves.
+ * directory's stamp alone once that has settled.  The module-level tests
+ * (check_store_fs) cover reads through the cache; these see the hits
+ * themselves.
  */
 #include "config.h"
 
@@ -53,6 +54,16 @@ key_of(const char *name, struct fs_key *k)
 	ck_assert_int_eq(fs_key("secret", name, k, &err), COFFER_OK);
 }
 
+/* The directory of NAME in the store. */
+static void
+name_dir(const char *name, char *dir, size_t size)
+{
+	struct fs_key k;
+
+	key_of(name, &k);
+	snprintf(dir, size, "%s/%s", root, k.rel);
+}
+
 /* Write revision REV of NAME holding TEXT, as a new file, and cache it. */
 static void
 put(const char *name, uint64_t rev, const char *text)
@@ -62,7 +73,7 @@ put(const char *name, uint64_t rev, const char *text)
 	struct fs_key k;
 
 	key_of(name, &k);
-	snprintf(dir, sizeof(dir), "%s/%s", root, k.rel);
+	name_dir(name, dir, sizeof(dir));
 	snprintf(cmd, sizeof(cmd), "mkdir -p %s", dir);
 	ck_assert_int_eq(system(cmd), 0);
 	snprintf(file, sizeof(file), "%" PRIu64, rev);
@@ -155,7 +166,7 @@ START_TEST(test_follows_disk)
 	ck_assert(hit("a", 1, "one"));
 	ck_assert(!hit("a", 2, "one"));	/* not the revision asked for */
 	key_of("a", &k);
-	snprintf(dir, sizeof(dir), "%s/%s", root, k.rel);
+	name_dir("a", dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/1", dir);
 	tu_write(dir, "2", "two", 0600);	/* a newer revision */
 	ck_assert(!hit("a", 1, "one"));
@@ -182,15 +193,6 @@ static void
 settle(void)
 {
 	sleep(FS_CACHE_SETTLE + 1);
-}
-
-static void
-name_dir(const char *name, char *dir, size_t size)
-{
-	struct fs_key k;
-
-	key_of(name, &k);
-	snprintf(dir, size, "%s/%s", root, k.rel);
 }
 
 START_TEST(test_settled_directory)
