@@ -122,6 +122,10 @@ enum coffer_rc	 fs_record_read(struct fs *fs, int dirfd, const char *rel,
 					   time is trusted alone */
 struct fs_cache	*fs_cache_new(size_t entries);
 void		 fs_cache_free(struct fs_cache *c);
+/* Serve entries on inotify watches (fs_watch.c) of their directories in
+ * the store at ROOT; -1 with the reason in *WHY_R when they cannot be. */
+int		 fs_cache_watch(struct fs_cache *c, int root,
+		    const char **why_r);
 /* 1 with revision REV of K in OUT when the entry is still what is on
  * disk and REV the latest; 0: read the file. */
 int		 fs_cache_get(struct fs *fs, const struct fs_key *k,
@@ -131,6 +135,33 @@ void		 fs_cache_put(struct fs *fs, const struct fs_key *k,
 		    uint64_t key, uint64_t rev, const struct fs_loaded *rec);
 void		 fs_cache_forget(struct fs *fs, const struct fs_key *k,
 		    uint64_t key);
+
+/* fs_watch.c: inotify watches on directories, each for a cache slot. */
+struct fs_watch;
+struct fs_watch_sink {
+	/* Something changed in (or of) SLOT's directory; GONE: the watch
+	 * WD is no more. */
+	void	(*changed)(void *arg, uint32_t slot, int wd, int gone);
+	void	(*lost)(void *arg);	/* events were dropped */
+	void	*arg;
+};
+/* Watches for the store at ROOT, at most about MAX at once; NULL with
+ * the reason in *WHY_R when its file system is not local (or no memory,
+ * or no inotify). */
+struct fs_watch	*fs_watch_new(int root, size_t max, const char **why_r);
+void		 fs_watch_free(struct fs_watch *w);
+/* Watch the directory open as DIRFD for SLOT: the watch's number, or -1
+ * (no room: the user's inotify watches are all in use, say).  A directory
+ * above names is watched for FS_WATCH_ABOVE: only its going is reported,
+ * as lost events. */
+#define FS_WATCH_ABOVE	UINT32_MAX
+int		 fs_watch_add(struct fs_watch *w, int dirfd, uint32_t slot);
+/* 0 while adding a watch would fail anyway. */
+int		 fs_watch_room(struct fs_watch *w);
+void		 fs_watch_remove(struct fs_watch *w, int wd);
+/* Hand every event queued so far to SINK. */
+void		 fs_watch_drain(struct fs_watch *w,
+		    const struct fs_watch_sink *sink);
 
 /* fs_list.c */
 enum coffer_rc	 fs_list(void *inst, const char *kind, const char *prefix,

@@ -40,6 +40,9 @@ static const struct coffer_option fs_options[] = {
 	  "largest record in bytes (default 4194304)" },
 	{ "cache", COFFER_OPT_INT, 0,
 	  "latest records kept in memory, sealed (default 4096; 0: none)" },
+	{ "watch", COFFER_OPT_BOOL, 0,
+	  "check cached records with inotify on a local file system "
+	  "(default true)" },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -252,6 +255,17 @@ fs_close(void *inst)
 	free(fs);
 }
 
+/* Serve cached records on inotify watches where those see every change. */
+static void
+fs_watch_cache(struct fs *fs)
+{
+	const char *why;
+
+	if (fs_cache_watch(fs->cache, fs->root, &why) < 0)
+		fs->host->log(fs->host, COFFER_LOG_INFO, "%s: not watched (%s);"
+		    " cached records are checked on disk", fs->path, why);
+}
+
 static enum coffer_rc
 fs_open(const struct coffer_host *host, const struct coffer_conf *conf,
     void **inst_r, struct coffer_error *err)
@@ -301,6 +315,8 @@ fs_open(const struct coffer_host *host, const struct coffer_conf *conf,
 	if (!fs->durable)
 		host->log(host, COFFER_LOG_WARNING, "fsync = false: writes "
 		    "acknowledged to clients may be lost in a crash");
+	if (fs->cache != NULL && host->conf_bool(conf, "watch", 1))
+		fs_watch_cache(fs);
 	*inst_r = fs;
 	return COFFER_OK;
 }

@@ -2,10 +2,11 @@
  * check_fs_cache.c - store_fs's cache of sealed records, compiled in: which
  * entries a set keeps (names whose hashes share a set all stay, the least
  * recently used goes first), and that an entry is served only while its
- * file is what is on disk: checked file by file just after a write, by the
- * directory's stamp alone once that has settled.  The module-level tests
- * (check_store_fs) cover reads through the cache; these see the hits
- * themselves.
+ * file is what is on disk: on inotify watches of its directory and the two
+ * above (lost events make every entry be checked again), or unwatched,
+ * checked file by file just after a write and by the directory's stamp
+ * alone once that has settled.  The module-level tests (check_store_fs)
+ * cover reads through the cache; these see the hits themselves.
  */
 #include "config.h"
 
@@ -27,14 +28,21 @@ static struct coffer_host host = { .buf_reserve = buf_reserve };
 static struct fs fs = { .host = &host, .root = -1 };
 static char root[PATH_MAX];
 
+/* A cache of ENTRIES for a new store; WATCH: served on inotify watches
+ * (the test directory is on a local file system). */
 static void
-cache_open(size_t entries)
+cache_open(size_t entries, int watch)
 {
+	const char *why = "";
+
 	snprintf(root, sizeof(root), "%s/store", tu_tmpdir());
 	ck_assert_int_eq(mkdir(root, 0700), 0);
 	ck_assert_int_ge(fs.root = open(root, O_RDONLY | O_DIRECTORY), 0);
 	fs.path = root;
 	ck_assert_ptr_nonnull(fs.cache = fs_cache_new(entries));
+	if (watch)
+		ck_assert_msg(fs_cache_watch(fs.cache, fs.root, &why) == 0,
+		    "not watched: %s", why);
 }
 
 static void
@@ -106,7 +114,7 @@ START_TEST(test_set_keeps_all_its_names)
 {
 	static const char *names[] = { "a", "b", "c", "d" };
 
-	cache_open(4);		/* one set (of four): every name shares it */
+	cache_open(4, 0);		/* one set (of four): every name shares it */
 	for (int i = 0; i < 4; i++)
 		put(names[i], 1, names[i]);
 	for (int i = 0; i < 4; i++)
@@ -126,7 +134,7 @@ END_TEST
 
 START_TEST(test_one_entry)
 {
-	cache_open(1);
+	cache_open(1, 0);
 	put("a", 1, "a");
 	ck_assert(hit("a", 1, "a"));
 	put("b", 1, "b");
@@ -142,7 +150,7 @@ START_TEST(test_full_cache_keeps_nearly_all)
 	char name[16];
 	int kept = 0;
 
-	cache_open(4096);
+	cache_open(4096, 1);
 	for (int i = 0; i < 1000; i++) {
 		snprintf(name, sizeof(name), "n%d", i);
 		put(name, 1, name);
@@ -156,12 +164,13 @@ START_TEST(test_full_cache_keeps_nearly_all)
 }
 END_TEST
 
+/* Both ways: checked on disk (0), served on watches (1). */
 START_TEST(test_follows_disk)
 {
 	char dir[PATH_MAX + FS_REL_MAX], path[sizeof(dir) + 8];
 	struct fs_key k;
 
-	cache_open(16);
+	cache_open(16, _i);
 	put("a", 1, "one");
 	ck_assert(hit("a", 1, "one"));
 	ck_assert(!hit("a", 2, "one"));	/* not the revision asked for */
@@ -201,7 +210,7 @@ START_TEST(test_settled_directory)
 	char rec[sizeof(a) + 8];
 	int fd;
 
-	cache_open(16);
+	cache_open(16, 0);
 	put("a", 1, "one");
 	put("b", 1, "bee");
 	settle();
@@ -230,6 +239,118 @@ START_TEST(test_settled_directory)
 }
 END_TEST
 
+/* Edit the file at PATH in place: its first three bytes become TEXT. */
+static void
+edit_in_place(const char *path, const char *text)
+{
+	int fd;
+
+	ck_assert_int_ge(fd = open(path, O_WRONLY), 0);
+	ck_assert_int_eq(write(fd, text, 3), 3);
+	close(fd);
+}
+
+START_TEST(test_watched_directory)
+{
+	char a[PATH_MAX + FS_REL_MAX], b[sizeof(a)], gone[PATH_MAX + 8];
+	char rec[sizeof(a) + 8], outside[PATH_MAX + 16];
+
+	cache_open(16, 1);
+	put("a", 1, "one");
+	put("b", 1, "bee");
+	ck_assert(hit("a", 1, "one") && hit("b", 1, "bee"));	/* watched */
+	/* Served on the watch alone, at once (no settling): a change to the
+	 * file that does not go through the directory (a hard link made
+	 * elsewhere, which store_fs never makes) is not looked at. */
+	name_dir("a", a, sizeof(a));
+	snprintf(rec, sizeof(rec), "%s/1", a);
+	snprintf(outside, sizeof(outside), "%s/outside", root);
+	ck_assert_int_eq(link(rec, outside), 0);
+	edit_in_place(outside, "ONE");
+	ck_assert(hit("a", 1, "one"));
+	/* Through the directory, an edit in place is seen. */
+	edit_in_place(rec, "one");
+	ck_assert(!hit("a", 1, "one"));
+	put("a", 1, "one");
+	ck_assert(hit("a", 1, "one") && hit("a", 1, "one"));
+	tu_write(a, "2", "two", 0600);	/* a newer revision */
+	ck_assert(!hit("a", 1, "one"));
+	ck_assert_int_eq(unlink(tu_write(a, "2", "two", 0600)), 0);
+	ck_assert(hit("a", 1, "one") && hit("a", 1, "one"));	/* re-armed */
+	/* The directory renamed away (a removal), then a link to it. */
+	name_dir("b", b, sizeof(b));
+	snprintf(gone, sizeof(gone), "%s/gone", root);
+	ck_assert_int_eq(rename(b, gone), 0);
+	ck_assert(!hit("b", 1, "bee"));
+	ck_assert_int_eq(symlink(gone, b), 0);
+	ck_assert(!hit("b", 1, "bee"));
+	cache_close();
+}
+END_TEST
+
+/* A directory above a watched name (its KIND/XX) moved away and a copy
+ * put in its place: the name's own watch hears nothing, so the watch on
+ * the one above must, or writes into the copy would go unseen. */
+START_TEST(test_watched_above)
+{
+	char a[PATH_MAX + FS_REL_MAX], up[sizeof(a)], cmd[4 * sizeof(a) + 32];
+
+	cache_open(16, 1);
+	put("a", 1, "one");
+	ck_assert(hit("a", 1, "one") && hit("a", 1, "one"));
+	name_dir("a", a, sizeof(a));
+	snprintf(up, sizeof(up), "%s", a);
+	*strrchr(up, '/') = '\0';
+	snprintf(cmd, sizeof(cmd), "mv %s %s.old && cp -a %s.old %s", up, up,
+	    up, up);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert(!hit("a", 1, "one"));
+	tu_write(a, "2", "two", 0600);	/* a write into the copy */
+	ck_assert(!hit("a", 1, "one"));
+	/* The original back, watched again, then a link in its place. */
+	snprintf(cmd, sizeof(cmd), "rm -r %s && mv %s.old %s", up, up, up);
+	ck_assert_int_eq(system(cmd), 0);
+	put("a", 1, "one");
+	ck_assert(hit("a", 1, "one") && hit("a", 1, "one"));
+	snprintf(cmd, sizeof(cmd), "mv %s %s.old && ln -s %s.old %s", up, up,
+	    up, up);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert(!hit("a", 1, "one"));
+	cache_close();
+}
+END_TEST
+
+/* More events than the queue holds: the one that mattered is lost with
+ * the rest, and every entry is checked again. */
+START_TEST(test_watch_lost_events)
+{
+	char a[PATH_MAX + FS_REL_MAX], b[sizeof(a)];
+	int fd[2];
+
+	cache_open(16, 1);
+	put("a", 1, "one");
+	put("b", 1, "bee");
+	ck_assert(hit("a", 1, "one") && hit("b", 1, "bee"));
+	name_dir("a", a, sizeof(a));
+	name_dir("b", b, sizeof(b));
+	/* Writes to two files in b by turns, events that cannot be merged,
+	 * fill the queue (16384 by default) ... */
+	ck_assert_int_ge(fd[0] = open(tu_write(b, "x", "", 0600), O_WRONLY),
+	    0);
+	ck_assert_int_ge(fd[1] = open(tu_write(b, "y", "", 0600), O_WRONLY),
+	    0);
+	for (int i = 0; i < 40000; i++)
+		ck_assert_int_eq(write(fd[i % 2], "z", 1), 1);
+	close(fd[0]);
+	close(fd[1]);
+	/* ... so a newer revision of a raises no event of its own. */
+	tu_write(a, "2", "two", 0600);
+	ck_assert(!hit("a", 1, "one"));
+	ck_assert(hit("b", 1, "bee"));	/* checked again: still current */
+	cache_close();
+}
+END_TEST
+
 static Suite *
 fs_cache_suite(void)
 {
@@ -239,8 +360,11 @@ fs_cache_suite(void)
 	tcase_add_test(tc, test_set_keeps_all_its_names);
 	tcase_add_test(tc, test_one_entry);
 	tcase_add_test(tc, test_full_cache_keeps_nearly_all);
-	tcase_add_test(tc, test_follows_disk);
+	tcase_add_loop_test(tc, test_follows_disk, 0, 2);
 	tcase_add_test(tc, test_settled_directory);
+	tcase_add_test(tc, test_watched_directory);
+	tcase_add_test(tc, test_watched_above);
+	tcase_add_test(tc, test_watch_lost_events);
 	suite_add_tcase(s, tc);
 	return s;
 }

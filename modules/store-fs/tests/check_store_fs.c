@@ -424,9 +424,11 @@ follows_disk(const char *settings)
 
 START_TEST(test_cache_follows_disk)
 {
-	follows_disk("");
+	follows_disk("");			/* watched */
+	follows_disk("watch = false;");		/* stamps and checks */
 	follows_disk("cache = 0;");
 	follows_disk("cache = 1;");
+	follows_disk("cache = 1; watch = false;");
 }
 END_TEST
 
