@@ -75,6 +75,19 @@ watch_local(int root)
 	}
 }
 
+/* Held for a read of an empty queue, mostly: spinning a little beats
+ * sleeping when another thread holds it. */
+static void
+watch_lock_init(pthread_mutex_t *lock)
+{
+	pthread_mutexattr_t attr;
+
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+	pthread_mutex_init(lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+}
+
 struct fs_watch *
 fs_watch_new(int root, size_t max, const char **why_r)
 {
@@ -100,7 +113,7 @@ fs_watch_new(int root, size_t max, const char **why_r)
 	}
 	w->mask = size - 1;
 	atomic_init(&w->room, 1);
-	pthread_mutex_init(&w->lock, NULL);
+	watch_lock_init(&w->lock);
 	return w;
 }
 
