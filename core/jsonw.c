@@ -277,11 +277,11 @@ jsonw_value(struct jsonw *w, const json_t *v)
  * out; a larger one is written again, into memory of the size counted. */
 #define JSONW_STACK	8192
 
-/* V written into memory of exactly its size from jansson's allocator:
- * a reply may hold secrets, so it is never grown by copying, and the
- * stack it went through is wiped. */
+/* What FN writes, into memory of exactly its size from jansson's
+ * allocator: a reply may hold secrets, so it is never grown by copying,
+ * and the stack it went through is wiped. */
 char *
-jsonw_dump(const json_t *v, size_t *len_r)
+jsonw_dump_fn(jsonw_fn fn, const void *arg, size_t *len_r)
 {
 	char stack[JSONW_STACK], *text = NULL;
 	json_malloc_t alloc;
@@ -290,15 +290,27 @@ jsonw_dump(const json_t *v, size_t *len_r)
 
 	json_get_alloc_funcs(&alloc, NULL);
 	jsonw_init(&w, stack, sizeof(stack));
-	if (jsonw_value(&w, v) == 0 && (text = alloc(w.need + 1)) != NULL)
+	if (fn(&w, arg) == 0 && (text = alloc(w.need + 1)) != NULL)
 		*len_r = w.need;
 	used = w.len + 1;	/* what reached the stack, with its NUL */
 	if (text != NULL && !w.full) {
 		memcpy(text, stack, used);
 	} else if (text != NULL) {
 		jsonw_init(&w, text, *len_r + 1);
-		jsonw_value(&w, v);
+		fn(&w, arg);
 	}
 	sodium_memzero(stack, used);
 	return text;
+}
+
+static int
+jsonw_value_fn(struct jsonw *w, const void *v)
+{
+	return jsonw_value(w, v);
+}
+
+char *
+jsonw_dump(const json_t *v, size_t *len_r)
+{
+	return jsonw_dump_fn(jsonw_value_fn, v, len_r);
 }

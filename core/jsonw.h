@@ -38,6 +38,10 @@ int	 jsonw_value(struct jsonw *w, const json_t *v);
  * jsonmem_free_text() applies), its length in *LEN_R; NULL when out of
  * memory or too deep. */
 char	*jsonw_dump(const json_t *v, size_t *len_r);
+/* The same for whatever FN writes (called twice for a long text); NULL
+ * when FN returns -1. */
+typedef int (*jsonw_fn)(struct jsonw *w, const void *arg);
+char	*jsonw_dump_fn(jsonw_fn fn, const void *arg, size_t *len_r);
 
 /* The length of the valid UTF-8 sequence at S (N bytes left), 0 if none. */
 size_t	 jsonw_utf8_seq(const unsigned char *s, size_t n);

@@ -7,23 +7,51 @@
 #include "reply.h"
 #include "request.h"
 
-static char *
-reply_dump(json_t *reply, size_t *len_r)
-{
-	char *text;
+/* A reply's parts, written directly (no tree for the envelope): "v",
+ * "id", "ok", then "result" or "error". */
+struct reply_parts {
+	const json_t	*id;		/* or NULL: null */
+	int		 ok;
+	const json_t	*result;	/* when ok */
+	const char	*code;		/* when not */
+	const char	*message;
+};
 
-	if (reply == NULL)
-		return NULL;
-	text = jsonw_dump(reply, len_r);
-	json_decref(reply);
-	return text;
+static int
+reply_write(struct jsonw *w, const void *arg)
+{
+	const struct reply_parts *p = arg;
+
+	jsonw_raw(w, "{\"v\":");
+	jsonw_i64(w, REQUEST_VERSION);
+	jsonw_raw(w, ",\"id\":");
+	if (jsonw_value(w, p->id) < 0)
+		return -1;
+	jsonw_raw(w, p->ok ? ",\"ok\":true,\"result\":" :
+	    ",\"ok\":false,\"error\":{\"code\":");
+	if (p->ok) {
+		if (jsonw_value(w, p->result) < 0)
+			return -1;
+	} else {
+		jsonw_strz(w, p->code);
+		jsonw_raw(w, ",\"message\":");
+		jsonw_strz(w, p->message);
+		jsonw_raw(w, "}");
+	}
+	jsonw_raw(w, "}");
+	return 0;
 }
 
 char *
 reply_ok(json_t *id, json_t *result, size_t *len_r)
 {
-	return reply_dump(json_pack("{s:i, s:O?, s:b, s:o}", "v",
-	    REQUEST_VERSION, "id", id, "ok", 1, "result", result), len_r);
+	struct reply_parts p = { .id = id, .ok = 1, .result = result };
+	char *text = NULL;
+
+	if (result != NULL)
+		text = jsonw_dump_fn(reply_write, &p, len_r);
+	json_decref(result);
+	return text;
 }
 
 /* Messages may quote request text cut at a byte limit: keep them ASCII so
@@ -46,9 +74,9 @@ reply_error(json_t *id, enum errcode code, const char *message,
     size_t *len_r)
 {
 	char text[512];
+	struct reply_parts p = { .id = id, .code = errcode_name(code),
+	    .message = text };
 
 	reply_ascii(text, sizeof(text), message);
-	return reply_dump(json_pack("{s:i, s:O?, s:b, s:{s:s, s:s}}", "v",
-	    REQUEST_VERSION, "id", id, "ok", 0, "error", "code",
-	    errcode_name(code), "message", text), len_r);
+	return jsonw_dump_fn(reply_write, &p, len_r);
 }

@@ -1,7 +1,8 @@
 /*
  * check_jsonw.c - direct JSON text: escapes, UTF-8 kept or replaced, cuts
- * on character boundaries, a full buffer reported, and whole trees
- * written as json_dumps() writes them and read back the same.
+ * on character boundaries, a full buffer reported, whole trees written
+ * as json_dumps() writes them and read back the same, and replies written
+ * around them as the tree of a whole reply would be.
  */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "jsonw.h"
+#include "reply.h"
 #include "testutil.h"
 
 struct row {
@@ -314,6 +316,43 @@ START_TEST(test_dump_depth)
 }
 END_TEST
 
+/* A reply's text is what json_dumps() writes for the tree of the whole
+ * reply: ids of each kind, a result, errors whose message needs escapes
+ * (or is cut to ASCII). */
+START_TEST(test_reply_text)
+{
+	json_t *ids[] = { json_integer(42), json_string("a\"b"), NULL };
+	json_t *id = ids[_i], *result, *tree;
+	char *mine, *theirs;
+	size_t len;
+
+	result = json_pack("{s:s, s:I, s:{s:s}}", "name", "a/b", "revision",
+	    (json_int_t)3, "pairs", "k", "v\"q\\\n\xc3\xa9");
+	ck_assert_ptr_nonnull(mine = reply_ok(id, json_incref(result), &len));
+	tree = json_pack("{s:i, s:O?, s:b, s:O}", "v", 1, "id", id, "ok", 1,
+	    "result", result);
+	theirs = json_dumps(tree, JSON_COMPACT);
+	ck_assert_str_eq(mine, theirs);
+	ck_assert_uint_eq(len, strlen(theirs));
+	free(mine);
+	free(theirs);
+	json_decref(tree);
+	json_decref(result);
+	ck_assert_ptr_nonnull(mine = reply_error(id, ERR_NOT_FOUND,
+	    "no \"x\\y\"\n\xc3\xa9", &len));
+	tree = json_pack("{s:i, s:O?, s:b, s:{s:s, s:s}}", "v", 1, "id", id,
+	    "ok", 0, "error", "code", "not_found", "message",
+	    "no \"x\\y\"???");
+	theirs = json_dumps(tree, JSON_COMPACT);
+	ck_assert_str_eq(mine, theirs);
+	free(mine);
+	free(theirs);
+	json_decref(tree);
+	json_decref(id);
+	ck_assert_ptr_null(reply_ok(NULL, NULL, &len));	/* out of memory */
+}
+END_TEST
+
 static Suite *
 jsonw_suite(void)
 {
@@ -328,6 +367,7 @@ jsonw_suite(void)
 	tcase_add_test(tc, test_dump_random);
 	tcase_add_loop_test(tc, test_dump_large, 0, 12);
 	tcase_add_test(tc, test_dump_depth);
+	tcase_add_loop_test(tc, test_reply_text, 0, 3);
 	suite_add_tcase(s, tc);
 	return s;
 }
