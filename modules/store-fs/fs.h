@@ -126,8 +126,12 @@ void		 fs_cache_free(struct fs_cache *c);
  * the store at ROOT; -1 with the reason in *WHY_R when they cannot be. */
 int		 fs_cache_watch(struct fs_cache *c, int root,
 		    const char **why_r);
+/* Take in the changes made so far: call before fs_cache_get() (once for
+ * many), so that a change finished before is seen. */
+void		 fs_cache_sync(struct fs_cache *c);
 /* 1 with revision REV of K in OUT when the entry is still what is on
- * disk and REV the latest; 0: read the file. */
+ * disk (as of the last fs_cache_sync()) and REV the latest; 0: read the
+ * file. */
 int		 fs_cache_get(struct fs *fs, const struct fs_key *k,
 		    uint64_t key, uint64_t rev, struct coffer_buf *out);
 /* Keep REC, revision REV of K, as fs_record_load() read it. */

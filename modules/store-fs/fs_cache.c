@@ -467,6 +467,13 @@ cache_current(struct fs *fs, struct fs_cache_entry *e)
 	return 1;
 }
 
+void
+fs_cache_sync(struct fs_cache *c)
+{
+	if (c != NULL && c->watch != NULL)
+		fs_watch_drain(c->watch, &c->sink);
+}
+
 int
 fs_cache_get(struct fs *fs, const struct fs_key *k, uint64_t key,
     uint64_t rev, struct coffer_buf *out)
@@ -477,8 +484,6 @@ fs_cache_get(struct fs *fs, const struct fs_key *k, uint64_t key,
 
 	if (c == NULL)
 		return 0;
-	if (c->watch != NULL)	/* before an entry's mark is believed */
-		fs_watch_drain(c->watch, &c->sink);
 	set = cache_lock(c, key);
 	slot = cache_find(c, set, key, k->rel);
 	if (slot != NULL && slot->rev == rev &&

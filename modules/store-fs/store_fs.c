@@ -485,11 +485,12 @@ fs_get_latest(struct fs *fs, int d, const struct fs_key *k, uint64_t *rev_r,
 	return rc;
 }
 
+/* get() after fs_cache_sync(). */
 static enum coffer_rc
-fs_get(void *inst, const char *kind, const char *name, uint64_t rev,
-    uint64_t *rev_r, struct coffer_buf *out, struct coffer_error *err)
+fs_get_synced(struct fs *fs, const char *kind, const char *name,
+    uint64_t rev, uint64_t *rev_r, struct coffer_buf *out,
+    struct coffer_error *err)
 {
-	struct fs *fs = inst;
 	struct fs_key k;
 	enum coffer_rc rc;
 	int d, done = 0;
@@ -508,6 +509,36 @@ fs_get(void *inst, const char *kind, const char *name, uint64_t rev,
 		*rev_r = rev;
 	close(d);
 	return rc;
+}
+
+static enum coffer_rc
+fs_get(void *inst, const char *kind, const char *name, uint64_t rev,
+    uint64_t *rev_r, struct coffer_buf *out, struct coffer_error *err)
+{
+	struct fs *fs = inst;
+
+	if (rev == 0)
+		fs_cache_sync(fs->cache);
+	return fs_get_synced(fs, kind, name, rev, rev_r, out, err);
+}
+
+/* Names one by one, but the cache's changes taken in once for all: a
+ * service's secrets cost one read of the watch queue, not one each. */
+static enum coffer_rc
+fs_get_latest_many(void *inst, const char *kind, const char *const *names,
+    size_t n, struct coffer_buf *const *outs, uint64_t *revs,
+    enum coffer_rc *rcs, struct coffer_error *err)
+{
+	struct fs *fs = inst;
+
+	fs_cache_sync(fs->cache);
+	for (size_t i = 0; i < n; i++) {
+		rcs[i] = fs_get_synced(fs, kind, names[i], 0, &revs[i],
+		    outs[i], err);
+		if (rcs[i] != COFFER_OK && rcs[i] != COFFER_NOT_FOUND)
+			return rcs[i];
+	}
+	return COFFER_OK;
 }
 
 static enum coffer_rc
@@ -616,6 +647,7 @@ static const struct coffer_store_ops fs_ops = {
 	.revisions = fs_revisions,
 	.remove = fs_remove,
 	.replace = fs_replace,
+	.get_latest_many = fs_get_latest_many,
 };
 
 static const struct coffer_module fs_module = {

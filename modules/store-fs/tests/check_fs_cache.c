@@ -102,6 +102,7 @@ hit(const char *name, uint64_t rev, const char *text)
 	int served;
 
 	key_of(name, &k);
+	fs_cache_sync(fs.cache);
 	served = fs_cache_get(&fs, &k, fs_memo_key(&k), rev, &b);
 	if (served)
 		ck_assert(b.len == strlen(text) &&

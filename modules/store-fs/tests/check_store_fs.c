@@ -367,6 +367,53 @@ START_TEST(test_newer_from_elsewhere)
 }
 END_TEST
 
+/* get_latest_many() of a, a missing name and b: what get() answers. */
+static void
+expect_many(uint64_t rev_a, const char *a, uint64_t rev_b, const char *b)
+{
+	static const char *const names[] = { "a", "missing", "b" };
+	struct coffer_buf bufs[3] = { { 0 } };
+	struct coffer_buf *const outs[] = { &bufs[0], &bufs[1], &bufs[2] };
+	struct coffer_error err = { "" };
+	enum coffer_rc rcs[3];
+	uint64_t revs[3];
+
+	ck_assert_ptr_nonnull(ops->get_latest_many);
+	ck_assert_msg(ops->get_latest_many(mods.store.inst, "secret",
+	    names, 3, outs, revs, rcs, &err) == COFFER_OK, "%s", err.msg);
+	ck_assert_int_eq(rcs[0], COFFER_OK);
+	ck_assert_int_eq(rcs[1], COFFER_NOT_FOUND);
+	ck_assert_int_eq(rcs[2], COFFER_OK);
+	ck_assert(revs[0] == rev_a && revs[2] == rev_b);
+	ck_assert(bufs[0].len == strlen(a) && memcmp(bufs[0].data, a,
+	    bufs[0].len) == 0);
+	ck_assert(bufs[2].len == strlen(b) && memcmp(bufs[2].data, b,
+	    bufs[2].len) == 0);
+	for (int i = 0; i < 3; i++)
+		buf_free(&bufs[i]);
+}
+
+/* Many names read together, from disk and then from the cache, and a
+ * revision written elsewhere seen at once. */
+START_TEST(test_get_latest_many)
+{
+	char dir[PATH_MAX], cmd[5 * PATH_MAX];
+
+	ck_assert(open_store("") == 0);
+	ck_assert_int_eq(put("a", 1, "one"), COFFER_OK);
+	name_dir(dir, sizeof(dir));	/* a's: the only one yet */
+	ck_assert_int_eq(put("b", 1, "bee"), COFFER_OK);
+	ck_assert_int_eq(put("b", 2, "bee2"), COFFER_OK);
+	for (int i = 0; i < 3; i++)
+		expect_many(1, "one", 2, "bee2");
+	snprintf(cmd, sizeof(cmd), "cp -p %s/1 %s/.2 && mv %s/.2 %s/2", dir,
+	    dir, dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	expect_many(2, "one", 2, "bee2");
+	close_store();
+}
+END_TEST
+
 static void
 expect_latest(uint64_t want_rev, const char *want)
 {
@@ -660,6 +707,7 @@ store_fs_suite(void)
 	tcase_add_test(tc, test_tampered_name);
 	tcase_add_test(tc, test_stale_hints);
 	tcase_add_test(tc, test_newer_from_elsewhere);
+	tcase_add_test(tc, test_get_latest_many);
 	tcase_add_test(tc, test_cache_follows_disk);
 	tcase_add_test(tc, test_crash_leftovers);
 	tcase_add_test(tc, test_symlink_swap);
