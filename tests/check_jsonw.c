@@ -321,8 +321,9 @@ END_TEST
  * (or is cut to ASCII). */
 START_TEST(test_reply_text)
 {
-	json_t *ids[] = { json_integer(42), json_string("a\"b"), NULL };
-	json_t *id = ids[_i], *result, *tree;
+	json_t *id = _i == 0 ? json_integer(42) : _i == 1 ?
+	    json_string("a\"b") : NULL;
+	json_t *result, *tree;
 	char *mine, *theirs;
 	size_t len;
 
