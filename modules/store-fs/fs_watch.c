@@ -106,7 +106,9 @@ fs_watch_new(int root, size_t max, const char **why_r)
 		return NULL;
 	}
 	if ((w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0) {
-		*why_r = "inotify_init1 failed";
+		*why_r = errno == EMFILE ? "the user's inotify instances "
+		    "(fs.inotify.max_user_instances) are all in use" :
+		    "inotify_init1 failed";
 		free(w->map);
 		free(w);
 		return NULL;
