@@ -32,6 +32,7 @@ struct bench_opts {
 	int		 value_bytes;
 	int		 json;
 	int		 baseline;
+	int		 rounds;		/* daemon and baseline by turns */
 	double		 rate;			/* open loop: requests/s in all;
 						 * 0: closed loop (in flight) */
 	const char	*credentials;		/* JSON object, or NULL */

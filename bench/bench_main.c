@@ -5,7 +5,7 @@
  *	    [--service NAME --service-cert FILE] [--connections N]
  *	    [--inflight K] [--duration S] [--warmup S]
  *	    [--mix get=80,service=10,update=10] [--names N] [--value-bytes B]
- *	    [--rate R] [--credentials JSON] [--baseline] [--json]
+ *	    [--rate R] [--credentials JSON] [--baseline [--rounds R]] [--json]
  */
 #include "config.h"
 
@@ -17,6 +17,9 @@
 #include "bench.h"
 #include "cert.h"
 
+#define ROUNDS_MAX	16
+#define ROUND_WARMUP	0.5	/* seconds, for each round after the first */
+
 static const char *const op_names[BENCH_OPS] = { "get", "service", "update" };
 
 static const char usage[] =
@@ -25,14 +28,17 @@ static const char usage[] =
     "           [--inflight K] [--duration S] [--warmup S]\n"
     "           [--mix get=P,service=P,update=P] [--names N]\n"
     "           [--value-bytes B] [--rate R] [--credentials JSON]\n"
-    "           [--baseline] [--json]\n"
+    "           [--baseline [--rounds R]] [--json]\n"
     "\n"
     "Closed loop by default: every connection keeps K requests in flight.\n"
     "--rate R is an open loop instead: R requests a second in all, sent\n"
     "on schedule whatever the answers (latency counts from the scheduled\n"
     "time), with at most K in flight per connection.\n"
     "--credentials puts a JSON object (a KMS token and username, say) in\n"
-    "every request as its \"credentials\".\n";
+    "every request as its \"credentials\".\n"
+    "--rounds R (with --baseline) runs the daemon and the baseline by\n"
+    "turns, R times each for a share of the duration, and gives the\n"
+    "median of the R ratios: steadier on a machine whose speed drifts.\n";
 
 static int
 parse_mix(struct bench_opts *o, char *spec)
@@ -90,6 +96,7 @@ parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "names", required_argument, NULL, 'N' },
 		{ "value-bytes", required_argument, NULL, 'v' },
 		{ "baseline", no_argument, NULL, 'b' },
+		{ "rounds", required_argument, NULL, 'R' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "credentials", required_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
@@ -120,6 +127,7 @@ parse_args(int argc, char **argv, struct bench_opts *o)
 		case 'N': o->names = atoi(optarg); break;
 		case 'v': o->value_bytes = atoi(optarg); break;
 		case 'b': o->baseline = 1; break;
+		case 'R': o->rounds = atoi(optarg); break;
 		case 'r': o->rate = atof(optarg); break;
 		case 'C': o->credentials = optarg; break;
 		case 'j': o->json = 1; break;
@@ -130,7 +138,8 @@ parse_args(int argc, char **argv, struct bench_opts *o)
 	if (o->endpoint == NULL || o->server_key == NULL || o->cert == NULL ||
 	    o->connections < 1 || o->inflight < 1 || o->inflight > 256 ||
 	    o->duration <= 0 || o->names < 1 || o->value_bytes < 0 ||
-	    o->value_bytes > 30000) {
+	    o->value_bytes > 30000 || o->rounds < 1 ||
+	    o->rounds > ROUNDS_MAX) {
 		fputs(usage, stderr);
 		return -1;
 	}
@@ -205,11 +214,68 @@ print_human_run(const char *name, const struct bench_result *r,
 		printf("  first error: %s\n", r->first_error);
 }
 
+/* Add run R to the runs in INTO. */
+static void
+result_add(struct bench_result *into, const struct bench_result *r)
+{
+	for (int op = 0; op < BENCH_OPS; op++) {
+		hist_merge(&into->hist[op], &r->hist[op]);
+		into->done[op] += r->done[op];
+		into->errors[op] += r->errors[op];
+		if (r->reply_bytes[op] > 0)
+			into->reply_bytes[op] = r->reply_bytes[op];
+	}
+	if (into->first_error[0] == '\0')
+		memcpy(into->first_error, r->first_error,
+		    sizeof(into->first_error));
+	into->seconds += r->seconds;
+}
+
+/* One round against ENDPOINT, added to ALL; its rate. */
+static int
+run_round(const struct bench_opts *o, const char *endpoint, const char *key,
+    struct bench_result *all, double *rate)
+{
+	static struct bench_result one;
+	struct summary s;
+
+	if (bench_load(o, endpoint, key, &one) < 0)
+		return -1;
+	summarise(&one, &s);
+	*rate = s.rate;
+	result_add(all, &one);
+	return 0;
+}
+
+/* The daemon and the baseline by turns, O->rounds times, each round a
+ * share of the duration; the ratio of each round in RATIOS. */
+static int
+run_rounds(const struct bench_opts *o, const char *key, const char *ep,
+    const char *echo_key, struct bench_result *daemon,
+    struct bench_result *base, double *ratios)
+{
+	struct bench_opts seg = *o;
+	double d, b;
+
+	seg.duration = o->duration / o->rounds;
+	memset(daemon, 0, sizeof(*daemon));
+	memset(base, 0, sizeof(*base));
+	for (int i = 0; i < o->rounds; i++) {
+		if (i > 0 && seg.warmup > ROUND_WARMUP)
+			seg.warmup = ROUND_WARMUP;	/* caches warm by now */
+		if (run_round(&seg, o->endpoint, key, daemon, &d) < 0 ||
+		    (ep != NULL && run_round(&seg, ep, echo_key, base, &b) < 0))
+			return -1;
+		ratios[i] = ep != NULL && b > 0 ? d / b : 0;
+	}
+	return 0;
+}
+
 /* Probe the daemon's reply sizes, then run against it and, if asked,
  * against the echo baseline with those sizes. */
 static int
 run(const struct bench_opts *o, const char *key, struct bench_result *daemon,
-    struct bench_result *base)
+    struct bench_result *base, double *ratios)
 {
 	struct bench_opts probe = *o;
 	char ep[256], echo_key[41];
@@ -217,19 +283,34 @@ run(const struct bench_opts *o, const char *key, struct bench_result *daemon,
 
 	probe.duration = 0.5;
 	probe.warmup = 0;
-	if (bench_load(&probe, o->endpoint, key, daemon) < 0 ||
-	    bench_load(o, o->endpoint, key, daemon) < 0)
+	if (bench_load(&probe, o->endpoint, key, daemon) < 0)
 		return -1;
 	if (!o->baseline)
-		return 0;
+		return run_rounds(o, key, NULL, NULL, daemon, base, ratios);
 	if (echo_start(daemon->reply_bytes, ep, sizeof(ep), echo_key,
 	    &pid) < 0) {
 		fprintf(stderr, "coffer-bench: cannot start the baseline\n");
 		return -1;
 	}
-	rc = bench_load(o, ep, echo_key, base);
+	rc = run_rounds(o, key, ep, echo_key, daemon, base, ratios);
 	echo_stop(pid);
 	return rc;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median of the N ratios (sorted in place). */
+static double
+median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 int
@@ -237,33 +318,43 @@ main(int argc, char **argv)
 {
 	struct bench_opts o = { .connections = 10, .inflight = 1,
 	    .duration = 10, .warmup = 2, .mix = { 100, 0, 0 }, .names = 1000,
-	    .value_bytes = 32 };
+	    .value_bytes = 32, .rounds = 1 };
 	static struct bench_result daemon, base;
+	double ratios[ROUNDS_MAX], rounds[ROUNDS_MAX], ratio;
 	struct summary sd, sb;
 	char key[41];
 
 	if (parse_args(argc, argv, &o) < 0 || server_key(o.server_key,
-	    key) < 0 || run(&o, key, &daemon, &base) < 0)
+	    key) < 0 || run(&o, key, &daemon, &base, ratios) < 0)
 		return 1;
 	summarise(&daemon, &sd);
 	summarise(&base, &sb);
+	memcpy(rounds, ratios, sizeof(rounds));
+	ratio = median(ratios, o.rounds);
 	if (o.json) {
 		printf("{\"connections\": %d, \"inflight\": %d, \"duration_s\": "
-		    "%.1f, ", o.connections, o.inflight, o.duration);
+		    "%.1f, \"rounds\": %d, ", o.connections, o.inflight,
+		    o.duration, o.rounds);
 		print_json_run("coffer", &daemon, &sd);
 		if (o.baseline) {
 			printf(", ");
 			print_json_run("baseline", &base, &sb);
-			printf(", \"ratio\": %.3f", sb.rate > 0 ? sd.rate /
-			    sb.rate : 0);
+			printf(", \"ratio\": %.3f, \"round_ratios\": [", ratio);
+			for (int i = 0; i < o.rounds; i++)
+				printf("%s%.3f", i ? ", " : "", rounds[i]);
+			printf("]");
 		}
 		printf("}\n");
 	} else {
 		print_human_run("coffer", &daemon, &sd);
 		if (o.baseline) {
 			print_human_run("baseline", &base, &sb);
-			printf("ratio     %.3f of the baseline's throughput\n",
-			    sb.rate > 0 ? sd.rate / sb.rate : 0);
+			printf("ratio     %.3f of the baseline's throughput",
+			    ratio);
+			for (int i = 0; o.rounds > 1 && i < o.rounds; i++)
+				printf("%s%.3f", i ? " " : " (median of rounds ",
+				    rounds[i]);
+			printf("%s\n", o.rounds > 1 ? ")" : "");
 		}
 	}
 	return sd.errors > 0 ? 2 : 0;
