@@ -130,10 +130,13 @@ conn_send(const struct bench_opts *o, struct conn *c)
 	return conn_send_at(o, c, now_us());
 }
 
-/* One reply: its latency recorded (after the warm-up), its slot freed. */
+/* One reply: its slot freed, and its latency recorded if the request was
+ * sent (or due) once the warm-up was over: one sent before, while the
+ * connections were still being made, would put the warm-up's waits in the
+ * figures. */
 static void
 conn_reply(struct conn *c, const char *body, size_t len, uint64_t t,
-    int measuring, struct bench_result *r)
+    uint64_t measure, struct bench_result *r)
 {
 	const char *p = memmem(body, len, "\"id\":", 5);
 	uint64_t id = p ? strtoull(p + 5, NULL, 10) : 0;
@@ -145,7 +148,7 @@ conn_reply(struct conn *c, const char *body, size_t len, uint64_t t,
 		c->ids[s] = 0;
 		c->busy--;
 		r->reply_bytes[c->op] = len;
-		if (!measuring)
+		if (c->sent_us[s] < measure)
 			return;
 		if (!ok) {
 			r->errors[c->op]++;
@@ -161,7 +164,7 @@ conn_reply(struct conn *c, const char *body, size_t len, uint64_t t,
 }
 
 static void
-conn_drain(const struct bench_opts *o, struct conn *c, int measuring,
+conn_drain(const struct bench_opts *o, struct conn *c, uint64_t measure,
     struct bench_result *r)
 {
 	static char body[1 << 20];
@@ -175,7 +178,7 @@ conn_drain(const struct bench_opts *o, struct conn *c, int measuring,
 			return;
 		if (n > (int)sizeof(body) - 1)
 			n = sizeof(body) - 1;
-		conn_reply(c, body, (size_t)n, now_us(), measuring, r);
+		conn_reply(c, body, (size_t)n, now_us(), measure, r);
 		while (o->rate <= 0 && c->busy < o->inflight &&
 		    conn_send(o, c) == 0)
 			;
@@ -292,8 +295,7 @@ bench_load(const struct bench_opts *o, const char *endpoint,
 			break;
 		for (int i = 0; i < o->connections; i++)
 			if (items[i].revents & ZMQ_POLLIN)
-				conn_drain(o, &conns[i], now_us() >= measure,
-				    r);
+				conn_drain(o, &conns[i], measure, r);
 	}
 	r->seconds = o->duration;
 	rc = 0;
