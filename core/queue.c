@@ -35,7 +35,7 @@ queue_destroy(struct queue *q)
 struct job *
 queue_push_list(struct queue *q, struct job *list)
 {
-	size_t added = 0;
+	size_t added = 0, wake;
 
 	pthread_mutex_lock(&q->lock);
 	while (list != NULL && !q->closed && q->len < q->max) {
@@ -51,10 +51,15 @@ queue_push_list(struct queue *q, struct job *list)
 		q->len++;
 		added++;
 	}
-	/* A wake-up costs a system call: none for workers already awake. */
-	for (size_t i = 0; i < added && i < q->idle; i++)
-		pthread_cond_signal(&q->nonempty);
+	/* A wake-up costs a system call: none for workers already awake.
+	 * And it comes after the lock is let go: a worker woken while it is
+	 * held would run at once, find the lock taken and sleep again, and
+	 * take the CPU from this thread twice (a third of the context
+	 * switches under load, docs/performance.md). */
+	wake = added < q->idle ? added : q->idle;
 	pthread_mutex_unlock(&q->lock);
+	for (size_t i = 0; i < wake; i++)
+		pthread_cond_signal(&q->nonempty);
 	return list;
 }
 
