@@ -27,12 +27,12 @@ reply_write(struct jsonw *w, const void *arg)
 	jsonw_raw(w, ",\"id\":");
 	if (jsonw_value(w, p->id) < 0)
 		return -1;
-	jsonw_raw(w, p->ok ? ",\"ok\":true,\"result\":" :
-	    ",\"ok\":false,\"error\":{\"code\":");
 	if (p->ok) {
+		jsonw_raw(w, ",\"ok\":true,\"result\":");
 		if (jsonw_value(w, p->result) < 0)
 			return -1;
 	} else {
+		jsonw_raw(w, ",\"ok\":false,\"error\":{\"code\":");
 		jsonw_strz(w, p->code);
 		jsonw_raw(w, ",\"message\":");
 		jsonw_strz(w, p->message);
