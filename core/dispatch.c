@@ -1,11 +1,22 @@
 /*
- * dispatch.c - the table of operations.
+ * dispatch.c - the table of operations, and what they share.
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "dispatch.h"
+
+enum errcode
+op_result_text(struct op_ctx *ctx, jsonw_fn fn, const void *arg)
+{
+	if ((ctx->result_text = jsonw_dump_fn(fn, arg, &ctx->result_len)) !=
+	    NULL)
+		return ERR_NONE;
+	snprintf(ctx->msg, sizeof(ctx->msg), "out of memory");
+	return ERR_INTERNAL;
+}
 
 static const struct op_desc dispatch_ops[] = {
 	{ "whoami", op_whoami, 0 },

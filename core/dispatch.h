@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "errcode.h"
+#include "jsonw.h"
 #include "keyring.h"
 #include "modules.h"
 #include "principal.h"
@@ -18,7 +19,11 @@ struct op_ctx {
 	struct modules			*mods;
 	const struct keyring		*ring;
 	const struct op_desc		*op;		/* once found */
-	json_t				*result;	/* set on success */
+	json_t				*result;	/* set on success, */
+	/* or the result as JSON text when it is written without a tree
+	 * (op_result_text()) */
+	char				*result_text;
+	size_t				 result_len;
 	char				 msg[REQUEST_MSG_MAX];
 	/* For the audit log: what the operation acted on. */
 	char				 target[REQUEST_MSG_MAX];
@@ -26,6 +31,10 @@ struct op_ctx {
 };
 
 typedef enum errcode (*op_fn)(struct op_ctx *ctx);
+
+/* Set CTX's result to what FN writes (jsonw_dump_fn()): ERR_NONE, or
+ * ERR_INTERNAL when out of memory. */
+enum errcode	 op_result_text(struct op_ctx *ctx, jsonw_fn fn, const void *arg);
 
 struct op_desc {
 	const char	*name;

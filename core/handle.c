@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "dispatch.h"
 #include "handle.h"
+#include "jsonmem.h"
 #include "jsonw.h"
 #include "log.h"
 #include "policy.h"
@@ -89,6 +90,23 @@ handle_audit(const struct handler *h, const struct handle_input *in,
 	return audit_write(h->audit, &a);
 }
 
+/* The reply: the result, as a tree or as text, or the error (a result
+ * left by an operation that failed, or refused after it, is dropped). */
+static char *
+handle_reply(struct op_ctx *ctx, enum errcode e, size_t *len_r)
+{
+	json_t *id = ctx->req->id;
+
+	if (e == ERR_NONE && ctx->result_text != NULL)
+		return reply_ok_text(id, ctx->result_text, ctx->result_len,
+		    len_r);
+	if (e == ERR_NONE)
+		return reply_ok(id, ctx->result, len_r);
+	json_decref(ctx->result);
+	jsonmem_free_text(ctx->result_text);
+	return reply_error(id, e, ctx->msg, len_r);
+}
+
 char *
 handle_request(const struct handler *h, const struct handle_input *in,
     size_t *len_r)
@@ -111,8 +129,6 @@ handle_request(const struct handler *h, const struct handle_input *in,
 		e = handle_run(h, in, &ctx);
 	}
 	if (handle_audit(h, in, &ctx, e) < 0) {
-		json_decref(ctx.result);
-		ctx.result = NULL;
 		snprintf(ctx.msg, sizeof(ctx.msg), "the audit log cannot be "
 		    "written: request refused");
 		e = ERR_UNAVAILABLE;
@@ -120,8 +136,7 @@ handle_request(const struct handler *h, const struct handle_input *in,
 	log_debug("%s %s by %s from %s: %s%s%s", req.op ? req.op : "?",
 	    ctx.target, who.name[0] ? who.name : "(unauthenticated)",
 	    in->peer, errcode_name(e), e ? ": " : "", e ? ctx.msg : "");
-	reply = e == ERR_NONE ? reply_ok(req.id, ctx.result, len_r) :
-	    reply_error(req.id, e, ctx.msg, len_r);
+	reply = handle_reply(&ctx, e, len_r);
 	request_free(&req);
 	return reply;
 }

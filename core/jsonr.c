@@ -32,6 +32,7 @@ struct jsonr {
 	const unsigned char	*start, *p, *end;
 	size_t			 flags;
 	int			 depth;
+	int			 skip;	/* check only: no values made */
 	json_error_t		*err;
 };
 
@@ -242,14 +243,14 @@ jsonr_unescape(struct jsonr *r, const struct jsonr_str *str, char *out)
  * Run FN on STR's text: in place when it has no escapes, else decoded into
  * a buffer that is wiped after.  FN's result, or NULL.
  */
-typedef json_t *(*jsonr_text_fn)(void *arg, const char *s, size_t len);
+typedef void *(*jsonr_text_fn)(void *arg, const char *s, size_t len);
 
-static json_t *
+static void *
 jsonr_with_text(struct jsonr *r, const struct jsonr_str *str,
     jsonr_text_fn fn, void *arg)
 {
 	char stack[JSONR_BUF], *buf = stack;
-	json_t *v = NULL;
+	void *v = NULL;
 	long n;
 
 	if (!str->escaped)
@@ -264,11 +265,15 @@ jsonr_with_text(struct jsonr *r, const struct jsonr_str *str,
 	return v;
 }
 
-static json_t *
+/* A value in skip mode: only checked, so nothing to make. */
+#define JSONR_CHECKED	json_null()
+
+static void *
 jsonr_make_string(void *arg, const char *s, size_t len)
 {
-	(void)arg;
-	return json_stringn_nocheck(s, len);
+	const struct jsonr *r = arg;
+
+	return r->skip ? JSONR_CHECKED : json_stringn_nocheck(s, len);
 }
 
 static json_t *
@@ -278,7 +283,7 @@ jsonr_string(struct jsonr *r)
 
 	if (jsonr_scan(r, &str) < 0)
 		return NULL;
-	return jsonr_with_text(r, &str, jsonr_make_string, NULL);
+	return jsonr_with_text(r, &str, jsonr_make_string, r);
 }
 
 static json_t *
@@ -296,6 +301,8 @@ jsonr_integer(struct jsonr *r, const unsigned char *s,
 			    "integer" : "too big integer");
 		v = v * 10 + d;
 	}
+	if (r->skip)
+		return JSONR_CHECKED;
 	if (!neg)
 		return json_integer((json_int_t)v);
 	return json_integer(v == limit ? INT64_MIN : -(json_int_t)v);
@@ -331,7 +338,7 @@ jsonr_real(struct jsonr *r, const unsigned char *s, const unsigned char *end)
 	if (errno == ERANGE && isinf(d))
 		jsonr_fail(r, s, "real number overflow");
 	else
-		v = json_real(d);
+		v = r->skip ? JSONR_CHECKED : json_real(d);
 	if (buf != stack)
 		free(buf);
 	return v;
@@ -393,11 +400,14 @@ struct jsonr_member {
 	const unsigned char *at;	/* the key, for messages */
 };
 
-static json_t *
+static void *
 jsonr_add_member(void *arg, const char *key, size_t len)
 {
 	struct jsonr_member *m = arg;
 	json_t *v = m->value;
+
+	if (m->r->skip)
+		return m->obj;
 
 	if ((m->r->flags & JSON_REJECT_DUPLICATES) &&
 	    json_object_getn(m->obj, key, len) != NULL)
@@ -449,7 +459,8 @@ jsonr_next(struct jsonr *r, char close, const char *what)
 static json_t *
 jsonr_object(struct jsonr *r)
 {
-	struct jsonr_member m = { r, json_object(), NULL, NULL };
+	struct jsonr_member m = { r, r->skip ? JSONR_CHECKED : json_object(),
+	    NULL, NULL };
 	int more = 1;
 
 	r->p++;
@@ -473,7 +484,7 @@ jsonr_object(struct jsonr *r)
 static json_t *
 jsonr_array(struct jsonr *r)
 {
-	json_t *a = json_array(), *v;
+	json_t *a = r->skip ? JSONR_CHECKED : json_array(), *v;
 	int more = 1;
 
 	r->p++;
@@ -484,7 +495,7 @@ jsonr_array(struct jsonr *r)
 	}
 	while (a != NULL && more == 1) {
 		if ((v = jsonr_value(r)) == NULL ||
-		    json_array_append_new(a, v) < 0)
+		    (!r->skip && json_array_append_new(a, v) < 0))
 			break;
 		more = jsonr_next(r, ']', "',' or ']'");
 	}
@@ -559,4 +570,86 @@ jsonr_load(const void *data, size_t len, size_t flags, json_error_t *err)
 		return jsonr_fail(&r, r.p, "end of input expected");
 	}
 	return v;
+}
+
+/* A member being walked: its value's text, and where its key goes. */
+struct jsonr_walk {
+	jsonr_member_fn		 fn;
+	void			*arg;
+	struct jsonr_span	 value;
+};
+
+static void *
+jsonr_walk_key(void *arg, const char *key, size_t len)
+{
+	struct jsonr_walk *wk = arg;
+
+	wk->fn(wk->arg, key, len, &wk->value);
+	return wk;
+}
+
+/* The member at r->p: key, ':' and value, checked; then FN. */
+static int
+jsonr_walk_member(struct jsonr *r, struct jsonr_walk *wk)
+{
+	struct jsonr_str key;
+
+	jsonr_ws(r);
+	if (r->p == r->end || *r->p != '"') {
+		jsonr_fail(r, r->p, "string or '}' expected");
+		return -1;
+	}
+	if (jsonr_scan(r, &key) < 0)
+		return -1;
+	jsonr_ws(r);
+	if (r->p == r->end || *r->p != ':') {
+		jsonr_fail(r, r->p, "':' expected");
+		return -1;
+	}
+	r->p++;
+	jsonr_ws(r);
+	wk->value.s = (const char *)r->p;
+	if (jsonr_value(r) == NULL)
+		return -1;
+	wk->value.len = (size_t)((const char *)r->p - wk->value.s);
+	return jsonr_with_text(r, &key, jsonr_walk_key, wk) != NULL ? 0 : -1;
+}
+
+int
+jsonr_walk(const void *data, size_t len, jsonr_member_fn fn, void *arg,
+    json_error_t *err)
+{
+	struct jsonr r = {
+		.start = data, .p = data, .end = (const unsigned char *)data +
+		    len, .err = err, .skip = 1, .depth = 1,
+	};
+	struct jsonr_walk wk = { fn, arg, { NULL, 0 } };
+	int more = 1;
+
+	if (err != NULL) {
+		memset(err, 0, sizeof(*err));
+		snprintf(err->source, sizeof(err->source), "<buffer>");
+	}
+	jsonr_ws(&r);
+	if (r.p == r.end || *r.p != '{') {
+		jsonr_fail(&r, r.p, "'{' expected");
+		return -1;
+	}
+	r.p++;
+	jsonr_ws(&r);
+	if (r.p < r.end && *r.p == '}') {
+		r.p++;
+		more = 0;
+	}
+	while (more == 1) {
+		if (jsonr_walk_member(&r, &wk) < 0)
+			return -1;
+		more = jsonr_next(&r, '}', "',' or '}'");
+	}
+	jsonr_ws(&r);
+	if (more == 0 && r.p != r.end) {
+		jsonr_fail(&r, r.p, "end of input expected");
+		return -1;
+	}
+	return more == 0 ? 0 : -1;
 }

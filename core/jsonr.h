@@ -24,4 +24,21 @@
 json_t	*jsonr_load(const void *data, size_t len, size_t flags,
 	    json_error_t *err);
 
+/*
+ * Read a JSON object in place, without making values (for a decrypted
+ * record, whose text then goes into a reply as it is): check the text as
+ * jsonr_load() with flags 0 would, and give FN each top-level member in
+ * order, its key decoded (KEY is not NUL-terminated, and lives only for
+ * the call) and its value as the text it spans.  0, or -1 with ERR set as
+ * jsonr_load() sets it (the members before the fault were given to FN).
+ */
+struct jsonr_span {
+	const char	*s;
+	size_t		 len;
+};
+typedef void (*jsonr_member_fn)(void *arg, const char *key, size_t keylen,
+	    const struct jsonr_span *value);
+int	 jsonr_walk(const void *data, size_t len, jsonr_member_fn fn,
+	    void *arg, json_error_t *err);
+
 #endif

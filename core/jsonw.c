@@ -44,6 +44,12 @@ jsonw_raw(struct jsonw *w, const char *text)
 	jsonw_put(w, text, strlen(text));
 }
 
+void
+jsonw_rawn(struct jsonw *w, const char *text, size_t n)
+{
+	jsonw_put(w, text, n);
+}
+
 size_t
 jsonw_utf8_seq(const unsigned char *s, size_t n)
 {
@@ -197,13 +203,12 @@ jsonw_real(struct jsonw *w, double v)
 static int jsonw_node(struct jsonw *, const json_t *, int);
 
 static int
-jsonw_object(struct jsonw *w, const json_t *v, int depth)
+jsonw_object_members(struct jsonw *w, const json_t *v, int depth)
 {
 	const char *key;
 	size_t i = 0;
 	json_t *m;
 
-	jsonw_put(w, "{", 1);
 	json_object_foreach((json_t *)v, key, m) {
 		if (i++ > 0)
 			jsonw_put(w, ",", 1);
@@ -212,6 +217,15 @@ jsonw_object(struct jsonw *w, const json_t *v, int depth)
 		if (jsonw_node(w, m, depth + 1) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+static int
+jsonw_object(struct jsonw *w, const json_t *v, int depth)
+{
+	jsonw_put(w, "{", 1);
+	if (jsonw_object_members(w, v, depth) < 0)
+		return -1;
 	jsonw_put(w, "}", 1);
 	return 0;
 }
@@ -271,6 +285,12 @@ jsonw_value(struct jsonw *w, const json_t *v)
 		return 0;
 	}
 	return jsonw_node(w, v, 1);
+}
+
+int
+jsonw_members(struct jsonw *w, const json_t *v)
+{
+	return jsonw_object_members(w, v, 1);
 }
 
 /* Replies up to this size are written once, into the stack, and copied

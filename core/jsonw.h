@@ -22,6 +22,9 @@ struct jsonw {
 void	 jsonw_init(struct jsonw *w, char *buf, size_t cap);
 /* Text copied as is: punctuation and member names. */
 void	 jsonw_raw(struct jsonw *w, const char *text);
+/* The N bytes at TEXT as they are: JSON checked already (a value read in
+ * place with jsonr_walk(), say). */
+void	 jsonw_rawn(struct jsonw *w, const char *text, size_t n);
 /* A JSON string of the N bytes at S; null when S is NULL. */
 void	 jsonw_str(struct jsonw *w, const char *s, size_t n);
 /* The same for a NUL-terminated S. */
@@ -34,6 +37,9 @@ void	 jsonw_i64(struct jsonw *w, int64_t v);
  * JSONW_DEPTH_MAX. */
 #define JSONW_DEPTH_MAX	64
 int	 jsonw_value(struct jsonw *w, const json_t *v);
+/* The members of object V, without its braces: for text that adds
+ * members after them. */
+int	 jsonw_members(struct jsonw *w, const json_t *v);
 /* V as text in memory from jansson's allocator (so the wiping free of
  * jsonmem_free_text() applies), its length in *LEN_R; NULL when out of
  * memory or too deep. */

@@ -1,7 +1,8 @@
 /*
  * op_secret_read.c - operations that read secrets (docs/protocol.md).
  *
- *	secret.get     { name, revision? }      the pairs, decrypted
+ *	secret.get     { name, revision? }      the pairs, decrypted (written
+ *	                                        from the record in place)
  *	secret.meta    { name, revision? }      everything but the values
  *	secret.list    { prefix?, cursor?, limit? }
  *	secret.history { name, after?, limit? }
@@ -16,6 +17,7 @@
 #include "args.h"
 #include "op_walk.h"
 #include "record.h"
+#include "secdoc.h"
 #include "validate.h"
 
 #define R_MSG(ctx, ...) snprintf((ctx)->msg, sizeof((ctx)->msg), __VA_ARGS__)
@@ -44,9 +46,10 @@ read_keys(json_t *doc)
 	return keys;
 }
 
-/* The reply for revision REV of NAME; the values only WITH_VALUES. */
+/* What secret.meta and a history entry show of revision REV of NAME:
+ * everything but the values. */
 static json_t *
-read_view(const char *name, uint64_t rev, json_t *doc, int with_values)
+read_meta_view(const char *name, uint64_t rev, json_t *doc)
 {
 	json_t *view = record_view(name, rev, doc);
 
@@ -54,15 +57,48 @@ read_view(const char *name, uint64_t rev, json_t *doc, int with_values)
 		return NULL;
 	json_object_set(view, "enabled", json_object_get(doc, "enabled"));
 	json_object_set(view, "metadata", json_object_get(doc, "metadata"));
-	if (with_values)
-		json_object_set(view, "pairs", json_object_get(doc, "pairs"));
-	else
-		json_object_set_new(view, "keys", read_keys(doc));
+	json_object_set_new(view, "keys", read_keys(doc));
 	return view;
 }
 
-static enum errcode
-read_one(struct op_ctx *ctx, int with_values)
+/* What secret.get answers, written from the decrypted text in place. */
+struct read_get {
+	const char	*name;
+	uint64_t	 rev;
+	struct secdoc	 doc;
+};
+
+static int
+read_get_write(struct jsonw *w, const void *arg)
+{
+	const struct read_get *g = arg;
+
+	secdoc_write_get(w, g->name, g->rev, &g->doc);
+	return 0;
+}
+
+enum errcode
+op_secret_get(struct op_ctx *ctx)
+{
+	struct record_texts ts;
+	struct read_get g;
+	char why[SECDOC_WHY_MAX];
+	enum errcode e;
+
+	if ((e = op_walk_read_text(ctx, SECRET_KIND, &g.name, &ts)) !=
+	    ERR_NONE)
+		return e;
+	g.rev = ts.t[0].rev;
+	if (secdoc_read(&g.doc, ts.t[0].text, ts.t[0].len, why) < 0)
+		e = record_damaged(ctx, SECRET_KIND, g.name, g.rev, why);
+	else
+		e = op_result_text(ctx, read_get_write, &g);
+	record_texts_done(&ts);
+	return e;
+}
+
+enum errcode
+op_secret_meta(struct op_ctx *ctx)
 {
 	const char *name;
 	uint64_t rev;
@@ -72,34 +108,15 @@ read_one(struct op_ctx *ctx, int with_values)
 	if ((e = op_walk_read(ctx, SECRET_KIND, &name, &doc, &rev)) !=
 	    ERR_NONE)
 		return e;
-	ctx->result = read_view(name, rev, doc, with_values);
+	ctx->result = read_meta_view(name, rev, doc);
 	json_decref(doc);
 	return ctx->result != NULL ? ERR_NONE : ERR_INTERNAL;
-}
-
-enum errcode
-op_secret_get(struct op_ctx *ctx)
-{
-	return read_one(ctx, 1);
-}
-
-enum errcode
-op_secret_meta(struct op_ctx *ctx)
-{
-	return read_one(ctx, 0);
 }
 
 enum errcode
 op_secret_list(struct op_ctx *ctx)
 {
 	return op_walk_list(ctx, SECRET_KIND, "secrets");
-}
-
-/* A history entry: everything but the values. */
-static json_t *
-read_meta_view(const char *name, uint64_t rev, json_t *doc)
-{
-	return read_view(name, rev, doc, 0);
 }
 
 enum errcode

@@ -22,6 +22,7 @@
 #include "args.h"
 #include "op_walk.h"
 #include "record.h"
+#include "secdoc.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -36,23 +37,34 @@ struct svc_change {
 };
 
 /* The latest revision of every secret named in SECRETS, read together
- * (one request per hundred names on store_dynamo): DOCS[I] NULL for a
- * name that does not exist.  The caller frees both arrays and the docs. */
+ * (one request per hundred names on store_dynamo) and decrypted in place:
+ * TS->t[I].text NULL for a name that does not exist, DOCS[I] (N of them)
+ * the others' documents.  The caller frees TS with record_texts_done(). */
 static enum errcode
-svc_read(struct op_ctx *ctx, json_t *secrets, json_t ***docs_r,
-    uint64_t **revs_r)
+svc_read(struct op_ctx *ctx, const json_t *secrets, struct record_texts *ts,
+    struct secdoc *docs)
 {
 	size_t n = json_array_size(secrets), i;
 	const char **names = xcalloc(n ? n : 1, sizeof(*names));
-	json_t *v;
+	char why[SECDOC_WHY_MAX];
 	enum errcode e;
 
-	*docs_r = xcalloc(n ? n : 1, sizeof(**docs_r));
-	*revs_r = xcalloc(n ? n : 1, sizeof(**revs_r));
-	json_array_foreach(secrets, i, v)	/* strings: checked on write */
+	for (i = 0; i < n; i++) {	/* strings: checked on write */
+		const json_t *v = json_array_get(secrets, i);
+
 		names[i] = json_is_string(v) ? json_string_value(v) : "";
-	e = record_read_latest_many(ctx, SECRET_KIND, names, n, *docs_r,
-	    *revs_r);
+	}
+	e = record_read_latest_many_text(ctx, SECRET_KIND, names, n, ts);
+	for (i = 0; e == ERR_NONE && i < n; i++) {
+		const struct record_text *t = &ts->t[i];
+
+		if (t->text != NULL &&
+		    secdoc_read(&docs[i], t->text, t->len, why) < 0) {
+			e = record_damaged(ctx, SECRET_KIND, names[i], t->rev,
+			    why);
+			record_texts_done(ts);
+		}
+	}
 	free(names);
 	return e;
 }
@@ -61,8 +73,9 @@ svc_read(struct op_ctx *ctx, json_t *secrets, json_t ***docs_r,
 static enum errcode
 svc_check_secrets(struct op_ctx *ctx, json_t *secrets)
 {
-	json_t *v, **docs;
-	uint64_t *revs;
+	struct secdoc docs[SERVICE_SECRETS_MAX];
+	struct record_texts ts;
+	json_t *v;
 	size_t i, j;
 	enum errcode e;
 
@@ -83,16 +96,15 @@ svc_check_secrets(struct op_ctx *ctx, json_t *secrets)
 			}
 		}
 	}
-	e = svc_read(ctx, secrets, &docs, &revs);
+	if ((e = svc_read(ctx, secrets, &ts, docs)) != ERR_NONE)
+		return e;
 	json_array_foreach(secrets, i, v) {
-		if (e == ERR_NONE && docs[i] == NULL) {
+		if (e == ERR_NONE && ts.t[i].text == NULL) {
 			V_MSG(ctx, "no secret %.200s", json_string_value(v));
 			e = ERR_NOT_FOUND;
 		}
-		json_decref(docs[i]);
 	}
-	free(docs);
-	free(revs);
+	record_texts_done(&ts);
 	return e;
 }
 
@@ -241,66 +253,110 @@ svc_view(const char *name, uint64_t rev, json_t *doc)
 	return view;
 }
 
-/* Note in CONFLICTS every key of PAIRS another secret already holds. */
-static void
-svc_note_keys(json_t *seen, json_t *conflicts, const char *secret,
-    json_t *pairs)
-{
-	const char *key;
-	json_t *v, *owners;
+/* Which secret holds each pair key, while the credentials are gathered. */
+struct svc_keys {
+	json_t		*seen;		/* key: [ the secrets holding it ] */
+	json_t		*conflicts;	/* the keys held more than once */
+	const char	*secret;	/* the one whose keys come next */
+};
 
-	json_object_foreach(pairs, key, v) {
-		if ((owners = json_object_get(seen, key)) == NULL) {
-			json_object_set_new(seen, key, json_pack("[s]", secret));
+static void
+svc_note_key(void *arg, const char *key, size_t len,
+    const struct jsonr_span *value)
+{
+	struct svc_keys *k = arg;
+	json_t *owners = json_object_getn(k->seen, key, len);
+
+	(void)value;
+	if (owners == NULL) {
+		owners = json_array();
+		json_object_setn_new_nocheck(k->seen, key, len, owners);
+	} else {
+		json_object_setn_nocheck(k->conflicts, key, len, owners);
+	}
+	json_array_append_new(owners, json_string(k->secret));
+}
+
+/* What a service principal gets besides the service: every mapped secret
+ * that exists and is enabled, decrypted, written from its text in place;
+ * the names missing; the pair keys that collide. */
+struct svc_reply {
+	const json_t		*view;
+	const json_t		*secrets;
+	const struct record_texts *ts;
+	const struct secdoc	*docs;
+	json_t			*missing;
+	json_t			*conflicts;
+};
+
+static int
+svc_reply_write(struct jsonw *w, const void *arg)
+{
+	const struct svc_reply *r = arg;
+	size_t k = 0;
+
+	jsonw_raw(w, "{");
+	if (jsonw_members(w, r->view) < 0)
+		return -1;
+	jsonw_raw(w, ",\"credentials\":[");
+	for (size_t i = 0; i < r->ts->n; i++) {
+		if (r->ts->t[i].text == NULL || !secdoc_enabled(&r->docs[i]))
 			continue;
-		}
-		json_array_append_new(owners, json_string(secret));
-		json_object_set(conflicts, key, owners);
+		if (k++ > 0)
+			jsonw_raw(w, ",");
+		secdoc_write_credential(w, json_string_value(json_array_get(
+		    r->secrets, i)), r->ts->t[i].rev, &r->docs[i]);
 	}
+	jsonw_raw(w, "],\"missing\":");
+	jsonw_value(w, r->missing);
+	jsonw_raw(w, ",\"conflicts\":");
+	jsonw_value(w, r->conflicts);
+	jsonw_raw(w, "}");
+	return 0;
 }
 
-/* Add secret NAME (revision REV, document S) to what the service gets,
- * if it is enabled. */
+/* The missing names and colliding keys of R's secrets. */
 static void
-svc_add_credential(json_t *creds, json_t *seen, json_t *conflicts,
-    const char *name, uint64_t rev, json_t *s)
+svc_gather(struct svc_reply *r)
 {
-	if (!json_is_true(json_object_get(s, "enabled")))
-		return;
-	json_array_append_new(creds, json_pack("{s:s, s:I, s:O, s:O}", "name",
-	    name, "revision", (json_int_t)rev, "pairs", json_object_get(s,
-	    "pairs"), "metadata", json_object_get(s, "metadata")));
-	svc_note_keys(seen, conflicts, name, json_object_get(s, "pairs"));
+	struct svc_keys k = { json_object(), r->conflicts, NULL };
+
+	for (size_t i = 0; i < r->ts->n; i++) {
+		json_t *name = json_array_get(r->secrets, i);
+
+		if (r->ts->t[i].text == NULL) {
+			json_array_append(r->missing, name);
+		} else if (secdoc_enabled(&r->docs[i])) {
+			k.secret = json_string_value(name);
+			secdoc_pair_keys(&r->docs[i], svc_note_key, &k);
+		}
+	}
+	json_decref(k.seen);
 }
 
-/* What the service principal gets: every mapped secret that exists and is
- * enabled, decrypted, with the pair keys that collide. */
 static enum errcode
-svc_credentials(struct op_ctx *ctx, json_t *doc, json_t *view)
+svc_credentials(struct op_ctx *ctx, json_t *doc, const json_t *view)
 {
-	json_t *secrets = json_object_get(doc, "secrets"), **docs;
-	json_t *creds = json_array(), *missing = json_array();
-	json_t *seen = json_object(), *conflicts = json_object();
-	size_t n = json_array_size(secrets);
-	uint64_t *revs;
-	enum errcode e = svc_read(ctx, secrets, &docs, &revs);
+	struct secdoc docs[SERVICE_SECRETS_MAX];
+	struct record_texts ts;
+	struct svc_reply r = { view, json_object_get(doc, "secrets"), &ts,
+	    docs, NULL, NULL };
+	enum errcode e;
 
-	for (size_t i = 0; i < n; i++) {
-		json_t *name = json_array_get(secrets, i);
-
-		if (e == ERR_NONE && docs[i] == NULL)
-			json_array_append(missing, name);
-		else if (e == ERR_NONE)
-			svc_add_credential(creds, seen, conflicts,
-			    json_string_value(name), revs[i], docs[i]);
-		json_decref(docs[i]);
+	if (json_array_size(r.secrets) > SERVICE_SECRETS_MAX) {
+		V_MSG(ctx, "service %.200s maps more than %d secrets",
+		    ctx->target, SERVICE_SECRETS_MAX);
+		return ERR_INTERNAL;
 	}
-	json_object_set_new(view, "credentials", creds);
-	json_object_set_new(view, "missing", missing);
-	json_object_set_new(view, "conflicts", conflicts);
-	json_decref(seen);
-	free(docs);
-	free(revs);
+	if ((e = svc_read(ctx, r.secrets, &ts, docs)) != ERR_NONE)
+		return e;
+	r.missing = json_array();
+	r.conflicts = json_object();
+	svc_gather(&r);
+	e = op_result_text(ctx, svc_reply_write, &r);
+	json_decref(r.missing);
+	json_decref(r.conflicts);
+	record_texts_done(&ts);
 	return e;
 }
 
@@ -309,26 +365,24 @@ op_service_get(struct op_ctx *ctx)
 {
 	const char *name;
 	uint64_t rev;
-	json_t *doc;
+	json_t *doc, *view;
 	enum errcode e;
 
 	if ((e = op_walk_read(ctx, SERVICE_KIND, &name, &doc, &rev)) !=
 	    ERR_NONE)
 		return e;
-	ctx->result = svc_view(name, rev, doc);
-	if (ctx->who->type == COFFER_PRINCIPAL_SERVICE) {
-		if (!json_is_true(json_object_get(doc, "enabled"))) {
-			V_MSG(ctx, "service %s is disabled", name);
-			e = ERR_DENIED;
-		} else {
-			e = svc_credentials(ctx, doc, ctx->result);
-		}
+	view = svc_view(name, rev, doc);
+	if (ctx->who->type != COFFER_PRINCIPAL_SERVICE) {
+		ctx->result = view;
+		view = NULL;
+	} else if (!json_is_true(json_object_get(doc, "enabled"))) {
+		V_MSG(ctx, "service %s is disabled", name);
+		e = ERR_DENIED;
+	} else {
+		e = svc_credentials(ctx, doc, view);
 	}
+	json_decref(view);
 	json_decref(doc);
-	if (e != ERR_NONE) {
-		json_decref(ctx->result);
-		ctx->result = NULL;
-	}
 	return e;
 }
 

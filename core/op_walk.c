@@ -19,20 +19,44 @@
 #define WALK_LIST_MAX		1000
 #define WALK_HISTORY_MAX	100
 
-enum errcode
-op_walk_read(struct op_ctx *ctx, const char *kind, const char **name_r,
-    json_t **doc_r, uint64_t *rev_r)
+/* The name and revision ({ name, revision? }, nothing else). */
+static enum errcode
+op_walk_named(struct op_ctx *ctx, const char **name_r, uint64_t *rev_r)
 {
 	static const char *const known[] = { "name", "revision", NULL };
 	enum errcode e;
 
 	if ((e = args_only(ctx, known)) != ERR_NONE ||
-	    (e = args_name(ctx, "name", name_r)) != ERR_NONE ||
-	    (e = args_uint(ctx, "revision", 0, INT64_MAX, rev_r)) != ERR_NONE ||
+	    (e = args_name(ctx, "name", name_r)) != ERR_NONE)
+		return e;
+	return args_uint(ctx, "revision", 0, INT64_MAX, rev_r);
+}
+
+enum errcode
+op_walk_read(struct op_ctx *ctx, const char *kind, const char **name_r,
+    json_t **doc_r, uint64_t *rev_r)
+{
+	enum errcode e;
+
+	if ((e = op_walk_named(ctx, name_r, rev_r)) != ERR_NONE ||
 	    (e = record_read(ctx, kind, *name_r, *rev_r, doc_r, rev_r)) !=
 	    ERR_NONE)
 		return e;
 	ctx->revision = *rev_r;
+	return ERR_NONE;
+}
+
+enum errcode
+op_walk_read_text(struct op_ctx *ctx, const char *kind, const char **name_r,
+    struct record_texts *ts)
+{
+	uint64_t rev;
+	enum errcode e;
+
+	if ((e = op_walk_named(ctx, name_r, &rev)) != ERR_NONE ||
+	    (e = record_read_text(ctx, kind, *name_r, rev, ts)) != ERR_NONE)
+		return e;
+	ctx->revision = ts->t[0].rev;
 	return ERR_NONE;
 }
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "dispatch.h"
+#include "record.h"
 
 /* What a history entry shows of revision REV's document DOC. */
 typedef json_t *(*op_view_fn)(const char *name, uint64_t rev, json_t *doc);
@@ -18,6 +19,9 @@ typedef json_t *(*op_view_fn)(const char *name, uint64_t rev, json_t *doc);
  * target and revision. */
 enum errcode	 op_walk_read(struct op_ctx *ctx, const char *kind,
 		    const char **name_r, json_t **doc_r, uint64_t *rev_r);
+/* The same, as the decrypted text in place (record_read_text()). */
+enum errcode	 op_walk_read_text(struct op_ctx *ctx, const char *kind,
+		    const char **name_r, struct record_texts *ts);
 /* KIND's names from the request's prefix/cursor/limit, answered as
  * { KEY: [ { name, revision } ], cursor }. */
 enum errcode	 op_walk_list(struct op_ctx *ctx, const char *kind,

@@ -53,51 +53,79 @@ record_store_error(struct op_ctx *ctx, enum coffer_rc rc, const char *what,
 	}
 }
 
+enum errcode
+record_damaged(struct op_ctx *ctx, const char *kind, const char *name,
+    uint64_t rev, const char *why)
+{
+	log_error("%s %s revision %llu: %s", kind, name,
+	    (unsigned long long)rev, why);
+	S_MSG(ctx, "%s %.120s revision %llu is damaged or was tampered "
+	    "with; it is not served", kind, name, (unsigned long long)rev);
+	return ERR_TAMPERED;
+}
+
+/* Open the N sealed records in BUFS (RCS[I] COFFER_OK for those found)
+ * into one scratch buffer, as TS's texts. */
 static enum errcode
-record_unseal(struct op_ctx *ctx, const char *kind, const char *name, uint64_t rev,
-    const struct coffer_buf *rec, json_t **doc_r)
+record_open(struct op_ctx *ctx, const char *kind, const char *const *names,
+    size_t n, const struct coffer_buf *bufs, const uint64_t *revs,
+    const enum coffer_rc *rcs, struct record_texts *ts)
 {
 	char err[SEAL_ERR_MAX];
-	size_t len = rec->len > SEAL_OVERHEAD ? rec->len - SEAL_OVERHEAD : 0;
-	size_t used = len + 1;
-	uint8_t *plain = scratch_get(used);
-	enum seal_result r;
+	size_t off = 0, len;
 
-	if (plain == NULL) {
+	ts->used = 1;
+	for (size_t i = 0; i < n; i++)
+		ts->used += rcs[i] == COFFER_OK ? bufs[i].len : 0;
+	if ((ts->plain = scratch_get(ts->used)) == NULL) {
 		S_MSG(ctx, "out of memory");
 		return ERR_INTERNAL;
 	}
-	r = seal_open(ctx->ring, kind, name, rev, rec->data, rec->len,
-	    plain, &len, err);
-	if (r == SEAL_OK)
-		*doc_r = jsonr_load(plain, len, 0, NULL);
-	scratch_done(plain, used);
-	if (r != SEAL_OK || !json_is_object(*doc_r)) {
-		log_error("%s %s revision %llu: %s", kind, name,
-		    (unsigned long long)rev, r != SEAL_OK ? err :
-		    "opens, but holds no secret document");
-		S_MSG(ctx, "%s %.120s revision %llu is damaged or was "
-		    "tampered with; it is not served", kind, name,
-		    (unsigned long long)rev);
-		json_decref(*doc_r);
-		*doc_r = NULL;
-		return ERR_TAMPERED;
+	for (size_t i = 0; i < n; i++) {
+		ts->t[i].rev = revs[i];
+		if (rcs[i] != COFFER_OK)
+			continue;
+		if (seal_open(ctx->ring, kind, names[i], revs[i], bufs[i].data,
+		    bufs[i].len, ts->plain + off, &len, err) != SEAL_OK)
+			return record_damaged(ctx, kind, names[i], revs[i], err);
+		ts->t[i].text = (const char *)ts->plain + off;
+		ts->t[i].len = len;
+		off += len;
 	}
 	return ERR_NONE;
 }
 
+static void
+record_texts_init(struct record_texts *ts, size_t n)
+{
+	ts->t = xcalloc(n ? n : 1, sizeof(*ts->t));
+	ts->n = n;
+	ts->plain = NULL;
+	ts->used = 0;
+}
+
+void
+record_texts_done(struct record_texts *ts)
+{
+	scratch_done(ts->plain, ts->used);
+	free(ts->t);
+	ts->t = NULL;
+	ts->plain = NULL;
+}
+
 enum errcode
-record_read(struct op_ctx *ctx, const char *kind, const char *name, uint64_t rev,
-    json_t **doc_r, uint64_t *rev_r)
+record_read_text(struct op_ctx *ctx, const char *kind, const char *name,
+    uint64_t rev, struct record_texts *ts)
 {
 	const struct instance *st = &ctx->mods->store;
 	struct coffer_error err = { "" };
 	struct coffer_buf rec = { 0 };
 	enum coffer_rc rc;
 	enum errcode e;
+	uint64_t got = 0;
 
-	*doc_r = NULL;
-	rc = st->mod->desc->store->get(st->inst, kind, name, rev, rev_r,
+	record_texts_init(ts, 1);
+	rc = st->mod->desc->store->get(st->inst, kind, name, rev, &got,
 	    &rec, &err);
 	if (rc == COFFER_NOT_FOUND && rev != 0) {
 		S_MSG(ctx, "%s %.200s has no revision %llu", kind, name,
@@ -106,9 +134,41 @@ record_read(struct op_ctx *ctx, const char *kind, const char *name, uint64_t rev
 	} else if (rc != COFFER_OK) {
 		e = record_store_error(ctx, rc, "read", kind, name, &err);
 	} else {
-		e = record_unseal(ctx, kind, name, *rev_r, &rec, doc_r);
+		e = record_open(ctx, kind, &name, 1, &rec, &got, &rc, ts);
 	}
 	buf_free(&rec);
+	if (e != ERR_NONE)
+		record_texts_done(ts);
+	return e;
+}
+
+/* TEXT (LEN bytes) as a document: a new object in *DOC_R. */
+static enum errcode
+record_parse(struct op_ctx *ctx, const char *kind, const char *name,
+    const struct record_text *t, json_t **doc_r)
+{
+	*doc_r = jsonr_load(t->text, t->len, 0, NULL);
+	if (json_is_object(*doc_r))
+		return ERR_NONE;
+	json_decref(*doc_r);
+	*doc_r = NULL;
+	return record_damaged(ctx, kind, name, t->rev,
+	    "opens, but holds no secret document");
+}
+
+enum errcode
+record_read(struct op_ctx *ctx, const char *kind, const char *name, uint64_t rev,
+    json_t **doc_r, uint64_t *rev_r)
+{
+	struct record_texts ts;
+	enum errcode e;
+
+	*doc_r = NULL;
+	if ((e = record_read_text(ctx, kind, name, rev, &ts)) != ERR_NONE)
+		return e;
+	*rev_r = ts.t[0].rev;
+	e = record_parse(ctx, kind, name, &ts.t[0], doc_r);
+	record_texts_done(&ts);
 	return e;
 }
 
@@ -151,35 +211,33 @@ record_fetch(struct op_ctx *ctx, coffer_store_many_fn many, const char *kind,
 }
 
 enum errcode
-record_read_latest_many(struct op_ctx *ctx, const char *kind,
-    const char *const *names, size_t n, json_t **docs, uint64_t *revs)
+record_read_latest_many_text(struct op_ctx *ctx, const char *kind,
+    const char *const *names, size_t n, struct record_texts *ts)
 {
 	struct coffer_buf *bufs = xcalloc(n ? n : 1, sizeof(*bufs));
 	enum coffer_rc *rcs = xcalloc(n ? n : 1, sizeof(*rcs)), rc = COFFER_OK;
+	uint64_t *revs = xcalloc(n ? n : 1, sizeof(*revs));
 	coffer_store_many_fn many = modules_store_get_latest_many(ctx->mods);
 	size_t batch = many != NULL ? COFFER_STORE_BATCH_MAX : 1;
 	struct coffer_error err = { "" };
 	enum errcode e = ERR_NONE;
 	const char *failed = "";
 
+	record_texts_init(ts, n);
 	for (size_t i = 0; i < n && rc == COFFER_OK; i += batch)
 		rc = record_fetch(ctx, many, kind, names + i, n - i < batch ?
 		    n - i : batch, bufs + i, revs + i, rcs + i, &failed, &err);
 	if (rc != COFFER_OK)
 		e = record_store_error(ctx, rc, "read", kind, failed, &err);
-	for (size_t i = 0; i < n; i++) {
-		docs[i] = NULL;
-		if (e == ERR_NONE && rcs[i] == COFFER_OK)
-			e = record_unseal(ctx, kind, names[i], revs[i],
-			    &bufs[i], &docs[i]);
+	else
+		e = record_open(ctx, kind, names, n, bufs, revs, rcs, ts);
+	for (size_t i = 0; i < n; i++)
 		buf_free(&bufs[i]);
-	}
-	for (size_t i = 0; e != ERR_NONE && i < n; i++) {
-		json_decref(docs[i]);
-		docs[i] = NULL;
-	}
 	free(bufs);
 	free(rcs);
+	free(revs);
+	if (e != ERR_NONE)
+		record_texts_done(ts);
 	return e;
 }
 

@@ -30,14 +30,40 @@
  * ERR_INTERNAL (logged) otherwise, with CTX->msg set. */
 enum errcode	 record_read(struct op_ctx *ctx, const char *kind, const char *name,
 		    uint64_t rev, json_t **doc_r, uint64_t *rev_r);
-/* The latest revisions of the N names in NAMES, read together (in
- * batches, when the store can): for each I, a new reference in DOCS[I]
- * and its revision in REVS[I], or DOCS[I] NULL when NAMES[I] does not
- * exist.  Any other failure fails the whole read, as record_read() does,
- * with every DOCS[I] NULL. */
-enum errcode	 record_read_latest_many(struct op_ctx *ctx, const char *kind,
-		    const char *const *names, size_t n, json_t **docs,
-		    uint64_t *revs);
+/*
+ * Revision REV (0: the latest) of NAME, or the latest revisions of the N
+ * names in NAMES read together (in batches, when the store can), as
+ * decrypted text read in place, for replies written from it without a
+ * tree: TS->t[I] for each name, with its revision (text NULL when it does
+ * not exist; a missing revision of one name is ERR_NOT_FOUND, as in
+ * record_read()).  All are in the calling thread's scratch buffer
+ * (scratch.h), which nothing else may take until record_texts_done()
+ * wipes it.  The texts are only opened, not parsed: a reader that finds
+ * no document in one says so with record_damaged().  Any other failure
+ * fails the whole read, as in record_read(), and then nothing is held.
+ */
+struct record_text {
+	const char	*text;
+	size_t		 len;
+	uint64_t	 rev;
+};
+struct record_texts {
+	struct record_text	*t;
+	size_t			 n;
+	uint8_t			*plain;		/* the scratch used */
+	size_t			 used;
+};
+enum errcode	 record_read_text(struct op_ctx *ctx, const char *kind,
+		    const char *name, uint64_t rev, struct record_texts *ts);
+enum errcode	 record_read_latest_many_text(struct op_ctx *ctx,
+		    const char *kind, const char *const *names, size_t n,
+		    struct record_texts *ts);
+void		 record_texts_done(struct record_texts *ts);
+/* Revision REV of NAME opens but WHY it is no document: logged, CTX->msg
+ * set, ERR_TAMPERED. */
+enum errcode	 record_damaged(struct op_ctx *ctx, const char *kind,
+		    const char *name, uint64_t rev, const char *why);
+
 /* Write DOC as revision REV of NAME.  ERR_CONFLICT when REV is taken (or
  * REV - 1 missing), ERR_TOO_LARGE over the store's limit. */
 enum errcode	 record_write(struct op_ctx *ctx, const char *kind, const char *name,

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include "jsonmem.h"
 #include "jsonw.h"
 #include "reply.h"
 #include "request.h"
@@ -12,7 +13,9 @@
 struct reply_parts {
 	const json_t	*id;		/* or NULL: null */
 	int		 ok;
-	const json_t	*result;	/* when ok */
+	const json_t	*result;	/* when ok: a tree, */
+	const char	*text;		/* or its text */
+	size_t		 textlen;
 	const char	*code;		/* when not */
 	const char	*message;
 };
@@ -29,7 +32,9 @@ reply_write(struct jsonw *w, const void *arg)
 		return -1;
 	if (p->ok) {
 		jsonw_raw(w, ",\"ok\":true,\"result\":");
-		if (jsonw_value(w, p->result) < 0)
+		if (p->text != NULL)
+			jsonw_rawn(w, p->text, p->textlen);
+		else if (jsonw_value(w, p->result) < 0)
 			return -1;
 	} else {
 		jsonw_raw(w, ",\"ok\":false,\"error\":{\"code\":");
@@ -52,6 +57,19 @@ reply_ok(json_t *id, json_t *result, size_t *len_r)
 		text = jsonw_dump_fn(reply_write, &p, len_r);
 	json_decref(result);
 	return text;
+}
+
+char *
+reply_ok_text(json_t *id, char *text, size_t textlen, size_t *len_r)
+{
+	struct reply_parts p = { .id = id, .ok = 1, .text = text,
+	    .textlen = textlen };
+	char *reply = NULL;
+
+	if (text != NULL)
+		reply = jsonw_dump_fn(reply_write, &p, len_r);
+	jsonmem_free_text(text);
+	return reply;
 }
 
 /* Messages may quote request text cut at a byte limit: keep them ASCII so

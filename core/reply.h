@@ -17,6 +17,10 @@
  * or NULL when out of memory.  ID may be NULL.  reply_ok() takes over
  * RESULT's reference. */
 char	*reply_ok(json_t *id, json_t *result, size_t *len_r);
+/* The same for a result written as JSON text already (TEXTLEN bytes,
+ * from jansson's allocator): taken over, and wiped when freed. */
+char	*reply_ok_text(json_t *id, char *text, size_t textlen,
+	    size_t *len_r);
 char	*reply_error(json_t *id, enum errcode code, const char *message,
 	    size_t *len_r);
 

@@ -2,7 +2,9 @@
  * check_jsonr.c - the JSON reader against json_loadb(): the same verdict
  * and the same tree (members in the same order) on hand-picked texts,
  * on 2,000 random ones written by jansson, and on 60,000 mutations of
- * them (bytes changed, cut, spliced); where faults are reported.
+ * them (bytes changed, cut, spliced); where faults are reported.  And
+ * jsonr_walk() against jsonr_load() on all of them: the same verdict,
+ * the same members.
  */
 #include "config.h"
 
@@ -15,13 +17,64 @@
 #include "jsonr.h"
 #include "testutil.h"
 
+/* jsonr_walk()'s members put back together, for comparing with a tree. */
+static void
+rebuild(void *arg, const char *key, size_t len, const struct jsonr_span *v)
+{
+	json_t *value = json_loadb(v->s, v->len, JSON_DECODE_ANY, NULL);
+
+	ck_assert_msg(value != NULL, "a member's text is not JSON: '%.*s'",
+	    (int)v->len, v->s);
+	json_object_setn(arg, key, len, value);
+	json_decref(value);
+}
+
+static int
+starts_object(const char *text, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && strchr(" \t\r\n", text[i]) != NULL &&
+	    text[i] != '\0')
+		i++;
+	return i < len && text[i] == '{';
+}
+
+/* 1 when jsonr_walk() agrees with OURS, jsonr_load()'s tree of TEXT (or
+ * NULL, and ERR): it takes the objects jsonr_load() takes, fails where
+ * jsonr_load() fails, and gives the members their values. */
+static int
+walk_agrees(const char *text, size_t len, const json_t *ours,
+    const json_error_t *err)
+{
+	json_t *members = json_object();
+	json_error_t werr;
+	int rc = jsonr_walk(text, len, rebuild, members, &werr), same;
+
+	if (!json_is_object(ours)) {	/* where, when both read an object */
+		same = rc < 0 && (ours != NULL || !starts_object(text, len) ||
+		    werr.position == err->position);
+	} else {
+		char *a = json_dumps(ours, JSON_ENCODE_ANY);
+		char *b = json_dumps(members, JSON_ENCODE_ANY);
+
+		same = rc == 0 && strcmp(a, b) == 0;
+		free(a);
+		free(b);
+	}
+	json_decref(members);
+	return same;
+}
+
 /* 1 when jsonr_load and json_loadb agree on TEXT (LEN bytes): the same
  * verdict, the same tree.  A text with a NUL byte in it only has to be
- * refused: json_loadb() skips a NUL that follows a number or a word. */
+ * refused: json_loadb() skips a NUL that follows a number or a word.
+ * Without FLAGS, jsonr_walk() must agree too. */
 static int
 agree(const char *text, size_t len, size_t flags)
 {
-	json_t *ours = jsonr_load(text, len, flags, NULL);
+	json_error_t err;
+	json_t *ours = jsonr_load(text, len, flags, &err);
 	json_t *theirs = json_loadb(text, len, flags, NULL);
 	int same = (ours == NULL) == (theirs == NULL) ||
 	    (ours == NULL && memchr(text, '\0', len) != NULL);
@@ -34,6 +87,8 @@ agree(const char *text, size_t len, size_t flags)
 		free(a);
 		free(b);
 	}
+	if (same && flags == 0)
+		same = walk_agrees(text, len, ours, &err);
 	json_decref(ours);
 	json_decref(theirs);
 	return same;
@@ -57,6 +112,7 @@ static const char *const valid[] = {
 	"[\"\\ud83d\\ude00\"]", "[\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"]",
 	"{\"a\":1,\"a\":2}", "{\"k\\u00e9y\":\"v\"}", "[\"\x7f\"]",
 	"{\"z\":1,\"a\":2,\"m\":3}", "[[[[[]]]]]",
+	"{\"a\":-9223372036854775808,\"b\":[1e-400,\"\\u00e9\"],\"\\u0061\":{}}",
 };
 
 static const char *const invalid[] = {
@@ -71,7 +127,10 @@ static const char *const invalid[] = {
 	"[\"\xc3\"]", "[\"\xc0\xaf\"]", "[\"\xed\xa0\x80\"]",
 	"[\"\xf4\x90\x80\x80\"]", "[\"\xff\"]", "[\"\x80\"]", "{} x",
 	"{}{}", "[1 2]", "{\"a\" 1}", "[\xef\xbb\xbf]", "\xef\xbb\xbf{}",
-	"{\"a\":1,\"a\":2,}",
+	"{\"a\":1,\"a\":2,}", "{\"a\":9223372036854775808}",
+	"{\"a\":{\"b\":[-9223372036854775809]}}", "{\"a\":1e400}",
+	"{\"a\":\"\\u0000\"}", "{\"a\":[1,]}", "{\"a\":\"\\ud800\"}",
+	"{\"a\":tru}", "{\"a\":\"\xc3\"}", "{\"a\":1}x",
 };
 
 START_TEST(test_picked)
@@ -220,11 +279,15 @@ START_TEST(test_random)
 
 	srand(7);
 	for (int i = 0; i < 2000; i++) {
-		json_t *v = json_array();
+		json_t *v = i % 4 ? json_array() : json_object();
 		char *text;
 		size_t len;
 
-		json_array_append_new(v, random_value(0));
+		for (int m = rand() % 4; json_is_object(v) && m > 0; m--)
+			json_object_set_new(v, m % 2 ? "k" : "caf\xc3\xa9",
+			    random_value(1));
+		if (json_is_array(v))
+			json_array_append_new(v, random_value(0));
 		text = json_dumps(v, JSON_COMPACT | (i % 2 ? JSON_INDENT(2) :
 		    0) | (i % 3 ? 0 : JSON_ENSURE_ASCII));
 		json_decref(v);

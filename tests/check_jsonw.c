@@ -316,16 +316,27 @@ START_TEST(test_dump_depth)
 }
 END_TEST
 
+/* An object written as braces around jsonw_members(). */
+static int
+members_fn(struct jsonw *w, const void *arg)
+{
+	jsonw_raw(w, "{");
+	if (jsonw_members(w, arg) < 0)
+		return -1;
+	jsonw_rawn(w, "}xyz", 1);
+	return 0;
+}
+
 /* A reply's text is what json_dumps() writes for the tree of the whole
- * reply: ids of each kind, a result, errors whose message needs escapes
- * (or is cut to ASCII). */
+ * reply: ids of each kind, a result given as a tree or as text, errors
+ * whose message needs escapes (or is cut to ASCII). */
 START_TEST(test_reply_text)
 {
 	json_t *id = _i == 0 ? json_integer(42) : _i == 1 ?
 	    json_string("a\"b") : NULL;
 	json_t *result, *tree;
-	char *mine, *theirs;
-	size_t len;
+	char *mine, *theirs, *text;
+	size_t len, n;
 
 	result = json_pack("{s:s, s:I, s:{s:s}}", "name", "a/b", "revision",
 	    (json_int_t)3, "pairs", "k", "v\"q\\\n\xc3\xa9");
@@ -333,6 +344,12 @@ START_TEST(test_reply_text)
 	tree = json_pack("{s:i, s:O?, s:b, s:O}", "v", 1, "id", id, "ok", 1,
 	    "result", result);
 	theirs = json_dumps(tree, JSON_COMPACT);
+	ck_assert_str_eq(mine, theirs);
+	ck_assert_uint_eq(len, strlen(theirs));
+	free(mine);
+	/* The same result as text (an operation that wrote it in place). */
+	ck_assert_ptr_nonnull(text = jsonw_dump_fn(members_fn, result, &n));
+	ck_assert_ptr_nonnull(mine = reply_ok_text(id, text, n, &len));
 	ck_assert_str_eq(mine, theirs);
 	ck_assert_uint_eq(len, strlen(theirs));
 	free(mine);

@@ -291,6 +291,15 @@ class Secrets(Base):
         self.assertEqual(got["conflicts"],
                          {"DB_PASSWORD": ["web/db", "web/api"]})
         self.assertEqual(got["missing"], [])
+        # The service itself, as a user sees it, comes first.
+        self.assertEqual(list(got)[:7], ["name", "revision", "modified_by",
+                                         "modified_at", "secrets", "enabled",
+                                         "credentials"])
+        self.assertEqual((got["name"], got["revision"], got["enabled"]),
+                         ("web", 1, True))
+        self.assertEqual([(c["revision"], sorted(c)) for c in
+                          got["credentials"]],
+                         [(1, ["metadata", "name", "pairs", "revision"])] * 2)
         # Nothing beyond its own service.
         self.err(admin, "service.put", "not_found", name="x",
                  secrets=["nope"])

@@ -1,0 +1,140 @@
+/*
+ * secdoc.c - secrets' documents read in place, and the replies written
+ * from them (secdoc.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "secdoc.h"
+
+/* A member of the document: its name and the type its text must start
+ * with ('{' an object, '"' a string, 'b' true or false). */
+struct secdoc_member {
+	const char	*key;
+	size_t		 offset;	/* in struct secdoc */
+	char		 type;
+	int		 optional;
+};
+
+static const struct secdoc_member secdoc_members[] = {
+	{ "pairs", offsetof(struct secdoc, pairs), '{', 0 },
+	{ "metadata", offsetof(struct secdoc, metadata), '{', 0 },
+	{ "enabled", offsetof(struct secdoc, enabled), 'b', 0 },
+	{ "modified_by", offsetof(struct secdoc, modified_by), '"', 0 },
+	{ "modified_at", offsetof(struct secdoc, modified_at), '"', 0 },
+	{ "comment", offsetof(struct secdoc, comment), '"', 1 },
+};
+#define SECDOC_MEMBERS	(sizeof(secdoc_members) / sizeof(secdoc_members[0]))
+
+static struct jsonr_span *
+secdoc_span(struct secdoc *d, const struct secdoc_member *m)
+{
+	return (struct jsonr_span *)((char *)d + m->offset);
+}
+
+/* Keep the value of a member the reply shows (the last, if given twice,
+ * as jsonr_load() keeps it). */
+static void
+secdoc_member(void *arg, const char *key, size_t keylen,
+    const struct jsonr_span *value)
+{
+	struct secdoc *d = arg;
+
+	for (size_t i = 0; i < SECDOC_MEMBERS; i++) {
+		const char *k = secdoc_members[i].key;
+
+		if (strlen(k) == keylen && memcmp(k, key, keylen) == 0)
+			*secdoc_span(d, &secdoc_members[i]) = *value;
+	}
+}
+
+static int
+secdoc_typed(const struct jsonr_span *v, char type)
+{
+	if (type != 'b')
+		return v->s[0] == type;
+	return (v->len == 4 && memcmp(v->s, "true", 4) == 0) ||
+	    (v->len == 5 && memcmp(v->s, "false", 5) == 0);
+}
+
+int
+secdoc_read(struct secdoc *d, const char *text, size_t len,
+    char why[SECDOC_WHY_MAX])
+{
+	json_error_t err;
+
+	memset(d, 0, sizeof(*d));
+	if (jsonr_walk(text, len, secdoc_member, d, &err) < 0) {
+		/* Not the parser's message: it may quote a byte of a value. */
+		snprintf(why, SECDOC_WHY_MAX, "opens, but holds no secret "
+		    "document (not a JSON object at byte %d)", err.position);
+		return -1;
+	}
+	for (size_t i = 0; i < SECDOC_MEMBERS; i++) {
+		const struct secdoc_member *m = &secdoc_members[i];
+		struct jsonr_span *v = secdoc_span(d, m);
+
+		if (m->optional && (v->len == 0 || !secdoc_typed(v, m->type))) {
+			v->len = 0;	/* shown only when of its type */
+			continue;
+		}
+		if (v->len == 0 || !secdoc_typed(v, m->type)) {
+			snprintf(why, SECDOC_WHY_MAX, "opens, but its document has "
+			    "no valid \"%s\"", m->key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+secdoc_enabled(const struct secdoc *d)
+{
+	return d->enabled.len == 4;	/* "true"; secdoc_read() checked */
+}
+
+static void
+secdoc_put(struct jsonw *w, const char *key, const struct jsonr_span *v)
+{
+	jsonw_raw(w, key);
+	jsonw_rawn(w, v->s, v->len);
+}
+
+void
+secdoc_write_get(struct jsonw *w, const char *name, uint64_t rev,
+    const struct secdoc *d)
+{
+	jsonw_raw(w, "{\"name\":");
+	jsonw_strz(w, name);
+	jsonw_raw(w, ",\"revision\":");
+	jsonw_u64(w, rev);
+	secdoc_put(w, ",\"modified_by\":", &d->modified_by);
+	secdoc_put(w, ",\"modified_at\":", &d->modified_at);
+	if (d->comment.len > 0)
+		secdoc_put(w, ",\"comment\":", &d->comment);
+	secdoc_put(w, ",\"enabled\":", &d->enabled);
+	secdoc_put(w, ",\"metadata\":", &d->metadata);
+	secdoc_put(w, ",\"pairs\":", &d->pairs);
+	jsonw_raw(w, "}");
+}
+
+void
+secdoc_write_credential(struct jsonw *w, const char *name, uint64_t rev,
+    const struct secdoc *d)
+{
+	jsonw_raw(w, "{\"name\":");
+	jsonw_strz(w, name);
+	jsonw_raw(w, ",\"revision\":");
+	jsonw_u64(w, rev);
+	secdoc_put(w, ",\"pairs\":", &d->pairs);
+	secdoc_put(w, ",\"metadata\":", &d->metadata);
+	jsonw_raw(w, "}");
+}
+
+int
+secdoc_pair_keys(const struct secdoc *d, jsonr_member_fn fn, void *arg)
+{
+	return jsonr_walk(d->pairs.s, d->pairs.len, fn, arg, NULL);
+}
