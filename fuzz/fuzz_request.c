@@ -4,7 +4,10 @@
  * also survive the reply writer (core/jsonw.c): written and read back,
  * it is the same tree.  The reader (core/jsonr.c) must agree with
  * json_loadb() on every input: both refuse it, or both make equal trees
- * (or it refuses a NUL byte that json_loadb() skips).
+ * (or it refuses a NUL byte that json_loadb() skips).  jsonr_walk() must
+ * take exactly the objects jsonr_load() takes, with the same members,
+ * and a secret's document read in place (core/secdoc.c) must write a
+ * reply that is JSON.
  */
 #include "config.h"
 
@@ -17,6 +20,7 @@
 #include "jsonr.h"
 #include "jsonw.h"
 #include "request.h"
+#include "secdoc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -52,6 +56,50 @@ fuzz_same_as_jansson(const uint8_t *data, size_t size, size_t flags)
 	json_decref(theirs);
 }
 
+static void
+fuzz_member(void *arg, const char *key, size_t len,
+    const struct jsonr_span *v)
+{
+	json_t *value = json_loadb(v->s, v->len, JSON_DECODE_ANY, NULL);
+
+	if (value == NULL)
+		abort();
+	json_object_setn_new(arg, key, len, value);
+}
+
+static void
+fuzz_walk(const uint8_t *data, size_t size)
+{
+	json_t *ours = jsonr_load(data, size, 0, NULL);
+	json_t *members = json_object();
+	int rc = jsonr_walk(data, size, fuzz_member, members, NULL);
+
+	if ((rc == 0) != json_is_object(ours) ||
+	    (rc == 0 && !json_equal(members, ours)))
+		abort();
+	json_decref(members);
+	json_decref(ours);
+}
+
+static void
+fuzz_secdoc(const uint8_t *data, size_t size)
+{
+	char why[SECDOC_WHY_MAX], buf[4096];
+	struct secdoc d;
+	struct jsonw w;
+	json_t *back;
+
+	if (secdoc_read(&d, (const char *)data, size, why) < 0)
+		return;
+	jsonw_init(&w, buf, sizeof(buf));
+	secdoc_write_get(&w, "n", 1, &d);
+	if (w.full)
+		return;
+	if ((back = json_loadb(buf, w.len, 0, NULL)) == NULL)
+		abort();
+	json_decref(back);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -66,6 +114,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fuzz_same_as_jansson(data, size, 0);
 	fuzz_same_as_jansson(data, size, JSON_REJECT_DUPLICATES);
+	fuzz_walk(data, size);
+	fuzz_secdoc(data, size);
 	if (request_decode(&r, data, size, &limits, msg) == ERR_NONE)
 		fuzz_round_trip(r.root);
 	request_free(&r);
