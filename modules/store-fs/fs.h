@@ -47,8 +47,14 @@ struct fs {
 	struct fs_cache	*cache;		/* sealed latest records, or NULL */
 };
 
-/* Where one name lives. */
+/* Where one name lives.  ID, a keyed hash of kind and name (SipHash,
+ * with a key of this process's), finds it in the memo and the cache
+ * without the SHA-256 of the path: ID[0] picks the slot, ID[1] tells
+ * names apart within it.  Two names with the same 128 bits would at
+ * worst be served each other's sealed record, which then fails to open
+ * (the seal covers the name). */
 struct fs_key {
+	uint64_t id[2];
 	char	kind[FS_KIND_MAX + 1];
 	char	fanout[3];
 	char	hash[FS_HASH_HEX + 1];
@@ -56,8 +62,13 @@ struct fs_key {
 };
 
 /* fs_layout.c */
+/* Check KIND and NAME and make K for them: fs_key_id() only the ID,
+ * enough for the memo and the cache; fs_key_path() then the path. */
 enum coffer_rc	 fs_key(const char *kind, const char *name, struct fs_key *k,
 		    struct coffer_error *err);
+enum coffer_rc	 fs_key_id(const char *kind, const char *name,
+		    struct fs_key *k, struct coffer_error *err);
+void		 fs_key_path(struct fs_key *k, const char *name);
 enum coffer_rc	 fs_errno(struct fs *fs, const char *rel, const char *what,
 		    int errnum, struct coffer_error *err);
 enum coffer_rc	 fs_fsync_dir(struct fs *fs, int dirfd, const char *rel,

@@ -25,7 +25,8 @@
  * then (just after a write) the entry is checked on disk.
  *
  * Either way another daemon's write, reseal or remove is seen at the next
- * read.  The hash of the name picks a set of CACHE_WAYS slots (a newer
+ * read.  The name's id (struct fs_key: a keyed hash, so a hit needs no
+ * SHA-256 of the path) picks a set of CACHE_WAYS slots (a newer
  * entry evicts the set's least recently used one), each set's lock one of
  * CACHE_LOCKS.  Lock order: the watch's lock, then a set's.
  */
@@ -57,6 +58,7 @@ struct cache_stamp {
 
 struct fs_cache_entry {
 	uint64_t	 key;		/* fs_memo_key(); 0: empty */
+	uint64_t	 tag;		/* the rest of the name's id */
 	uint64_t	 rev;
 	uint64_t	 used;		/* the set's clock at the last use */
 	char		 rel[FS_REL_MAX];
@@ -135,13 +137,13 @@ cache_unlock(struct fs_cache *c, const struct fs_cache_entry *set)
 	pthread_mutex_unlock(cache_slot_lock(c, (size_t)(set - c->slots)));
 }
 
-/* The slot of SET holding KEY for the name at REL, or NULL. */
+/* The slot of SET holding the name whose id is KEY and TAG, or NULL. */
 static struct fs_cache_entry *
 cache_find(const struct fs_cache *c, struct fs_cache_entry *set,
-    uint64_t key, const char *rel)
+    uint64_t key, uint64_t tag)
 {
 	for (size_t i = 0; i < c->ways; i++) {
-		if (set[i].key == key && strcmp(set[i].rel, rel) == 0)
+		if (set[i].key == key && set[i].tag == tag)
 			return &set[i];
 	}
 	return NULL;
@@ -161,13 +163,13 @@ cache_touch(const struct fs_cache *c, struct fs_cache_entry *set,
 	e->used = last + 1;
 }
 
-/* Where to put KEY for REL in SET: its own slot, an empty one, or the
- * least recently used. */
+/* Where to put the name KEY and TAG in SET: its own slot, an empty one,
+ * or the least recently used. */
 static struct fs_cache_entry *
 cache_victim(const struct fs_cache *c, struct fs_cache_entry *set,
-    uint64_t key, const char *rel)
+    uint64_t key, uint64_t tag)
 {
-	struct fs_cache_entry *v = cache_find(c, set, key, rel);
+	struct fs_cache_entry *v = cache_find(c, set, key, tag);
 
 	for (size_t i = 0; v == NULL && i < c->ways; i++) {
 		if (set[i].key == 0)
@@ -253,7 +255,7 @@ cache_settle(struct fs_cache *c, const struct fs_cache_entry *e,
 {
 	struct fs_cache_entry *set = cache_lock(c, e->key), *slot;
 
-	slot = cache_find(c, set, e->key, e->rel);
+	slot = cache_find(c, set, e->key, e->tag);
 	if (slot != NULL && slot->rev == e->rev &&
 	    cache_stamp_eq(&slot->file, &e->file))
 		slot->dir = *dir;
@@ -307,7 +309,7 @@ cache_lock_same(struct fs_cache *c, const struct fs_cache_entry *e)
 {
 	struct fs_cache_entry *set = cache_lock(c, e->key), *slot;
 
-	slot = cache_find(c, set, e->key, e->rel);
+	slot = cache_find(c, set, e->key, e->tag);
 	if (slot != NULL && slot->rev == e->rev &&
 	    cache_stamp_eq(&slot->file, &e->file))
 		return slot;
@@ -485,7 +487,7 @@ fs_cache_get(struct fs *fs, const struct fs_key *k, uint64_t key,
 	if (c == NULL)
 		return 0;
 	set = cache_lock(c, key);
-	slot = cache_find(c, set, key, k->rel);
+	slot = cache_find(c, set, key, k->id[1]);
 	if (slot != NULL && slot->rev == rev &&
 	    (p = fs->host->buf_reserve(out, slot->len)) != NULL) {
 		memcpy(p, slot->data, slot->len);
@@ -510,13 +512,14 @@ fs_cache_put(struct fs *fs, const struct fs_key *k, uint64_t key,
 		return;
 	memcpy(copy, rec->data, rec->len);
 	set = cache_lock(c, key);
-	slot = cache_victim(c, set, key, k->rel);
+	slot = cache_victim(c, set, key, k->id[1]);
 	cache_touch(c, set, slot);
-	if (slot->key != key || strcmp(slot->rel, k->rel) != 0)
+	if (slot->key != key || slot->tag != k->id[1])
 		wd = cache_drop_watch(slot);	/* another name's */
 	slot->watched = 0;
 	old = slot->data;
 	slot->key = key;
+	slot->tag = k->id[1];
 	slot->rev = rev;
 	snprintf(slot->rel, sizeof(slot->rel), "%s", k->rel);
 	slot->file = (struct cache_stamp){ rec->st.st_dev, rec->st.st_ino,
@@ -541,7 +544,7 @@ fs_cache_forget(struct fs *fs, const struct fs_key *k, uint64_t key)
 	if (c == NULL)
 		return;
 	set = cache_lock(c, key);
-	if ((slot = cache_find(c, set, key, k->rel)) != NULL) {
+	if ((slot = cache_find(c, set, key, k->id[1])) != NULL) {
 		old = slot->data;
 		slot->data = NULL;
 		slot->key = 0;

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/openat2.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,13 +31,21 @@ fs_kind_ok(const char *kind)
 	return strspn(kind, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
 }
 
+static uint8_t fs_id_key[crypto_shorthash_siphashx24_KEYBYTES];
+static pthread_once_t fs_id_once = PTHREAD_ONCE_INIT;
+
+static void
+fs_id_init(void)
+{
+	randombytes_buf(fs_id_key, sizeof(fs_id_key));
+}
+
 enum coffer_rc
-fs_key(const char *kind, const char *name, struct fs_key *k,
+fs_key_id(const char *kind, const char *name, struct fs_key *k,
     struct coffer_error *err)
 {
-	unsigned char digest[crypto_hash_sha256_BYTES];
+	char text[FS_KIND_MAX + 1 + COFFER_STORE_NAME_MAX];
 	size_t n = strlen(name), kn = strlen(kind);
-	char *p;
 
 	if (!fs_kind_ok(kind)) {
 		FS_ERR(err, "invalid kind");
@@ -47,18 +56,46 @@ fs_key(const char *kind, const char *name, struct fs_key *k,
 		    COFFER_STORE_NAME_MAX, n);
 		return COFFER_ERROR;
 	}
-	crypto_hash_sha256(digest, (const unsigned char *)name, n);
+	pthread_once(&fs_id_once, fs_id_init);
+	memcpy(k->kind, kind, kn + 1);
+	memcpy(text, kind, kn + 1);		/* with its NUL, between */
+	memcpy(text + kn + 1, name, n);
+	crypto_shorthash_siphashx24((unsigned char *)k->id,
+	    (const unsigned char *)text, kn + 1 + n, fs_id_key);
+	if (k->id[0] == 0)
+		k->id[0] = 1;		/* 0 is an empty slot */
+	k->rel[0] = '\0';
+	return COFFER_OK;
+}
+
+void
+fs_key_path(struct fs_key *k, const char *name)
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	size_t kn = strlen(k->kind);
+	char *p;
+
+	crypto_hash_sha256(digest, (const unsigned char *)name, strlen(name));
 	sodium_bin2hex(k->hash, sizeof(k->hash), digest, sizeof(digest));
 	memcpy(k->fanout, k->hash, 2);
 	k->fanout[2] = '\0';
-	memcpy(k->kind, kind, kn + 1);
 	/* KIND/XX/HASH, with lengths known: on every read's path. */
-	p = mempcpy(k->rel, kind, kn);
+	p = mempcpy(k->rel, k->kind, kn);
 	*p++ = '/';
 	p = mempcpy(p, k->fanout, 2);
 	*p++ = '/';
 	memcpy(p, k->hash, FS_HASH_HEX + 1);
-	return COFFER_OK;
+}
+
+enum coffer_rc
+fs_key(const char *kind, const char *name, struct fs_key *k,
+    struct coffer_error *err)
+{
+	enum coffer_rc rc = fs_key_id(kind, name, k, err);
+
+	if (rc == COFFER_OK)
+		fs_key_path(k, name);
+	return rc;
 }
 
 /* Disk full is worth retrying later; anything else needs an admin. */

@@ -38,16 +38,8 @@ fs_memo_free(struct fs_memo *m)
 uint64_t
 fs_memo_key(const struct fs_key *k)
 {
-	uint64_t key = 0xcbf29ce484222325ULL;	/* FNV-1a over kind */
-	char head[17];
-
-	for (const char *p = k->kind; *p != '\0'; p++)
-		key = (key ^ (unsigned char)*p) * 0x100000001b3ULL;
-	memcpy(head, k->hash, 16);		/* 64 bits of SHA-256(name) */
-	head[16] = '\0';
-	key ^= strtoull(head, NULL, 16);
-	/* Never 0 (an empty slot); every bit, the lowest too, picks slots. */
-	return key != 0 ? key : 1;
+	return k->id[0];	/* never 0, an empty slot; keyed, so names
+				 * cannot be chosen to share slots */
 }
 
 int

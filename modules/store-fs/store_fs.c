@@ -425,8 +425,8 @@ fs_latest_known(struct fs *fs, int d, const struct fs_key *k,
 
 /*
  * The latest revision of a name this process has seen, read without the
- * name's directory: from the cache (fs_cache.c) when it still holds what
- * is on disk, else the remembered latest opened from the store's root
+ * name's directory, when the cache did not have it: the remembered latest
+ * opened from the store's root
  * (openat2, as fs_open_beneath() refuses links), and the next revision
  * found absent the same way.  *DONE_R is 0 when that does not settle it
  * (nothing remembered, a newer revision, no openat2, anything unusual):
@@ -445,11 +445,6 @@ fs_get_remembered(struct fs *fs, const struct fs_key *k, uint64_t *rev_r,
 	*done_r = 0;
 	if (hint == 0 || !fs_memo_name_known(fs->memo, key))
 		return COFFER_OK;
-	if (fs_cache_get(fs, k, key, hint, out)) {
-		*done_r = 1;
-		*rev_r = hint;
-		return COFFER_OK;
-	}
 	snprintf(path, sizeof(path), "%s/%" PRIu64, k->rel, hint);
 	if ((fd = fs_open_beneath(fs, path, O_RDONLY | O_NOFOLLOW)) < 0)
 		return COFFER_OK;
@@ -465,6 +460,21 @@ fs_get_remembered(struct fs *fs, const struct fs_key *k, uint64_t *rev_r,
 	}
 	close(fd);
 	return rc;
+}
+
+/* The latest revision from the cache (fs_cache.c), if it holds what the
+ * memo says is the latest: found by K's id alone, without its path. */
+static int
+fs_get_cached(struct fs *fs, const struct fs_key *k, uint64_t *rev_r,
+    struct coffer_buf *out)
+{
+	uint64_t key = fs_memo_key(k), hint = fs_memo_latest(fs->memo, key);
+
+	if (hint == 0 || !fs_memo_name_known(fs->memo, key) ||
+	    !fs_cache_get(fs, k, key, hint, out))
+		return 0;
+	*rev_r = hint;
+	return 1;
 }
 
 /* The latest revision, found on disk from what this process last saw. */
@@ -495,8 +505,11 @@ fs_get_synced(struct fs *fs, const char *kind, const char *name,
 	enum coffer_rc rc;
 	int d, done = 0;
 
-	if ((rc = fs_key(kind, name, &k, err)) != COFFER_OK)
+	if ((rc = fs_key_id(kind, name, &k, err)) != COFFER_OK)
 		return rc;
+	if (rev == 0 && fs_get_cached(fs, &k, rev_r, out))
+		return COFFER_OK;
+	fs_key_path(&k, name);
 	if (rev == 0 && ((rc = fs_get_remembered(fs, &k, rev_r, out, &done,
 	    err)) != COFFER_OK || done))
 		return rc;

@@ -111,6 +111,40 @@ hit(const char *name, uint64_t rev, const char *text)
 	return served;
 }
 
+/* A name's id: the same for the same kind and name, its path only from
+ * fs_key_path(); the cache finds an entry by the id alone, and tells
+ * apart ids that share only their first half. */
+START_TEST(test_key_ids)
+{
+	struct coffer_error err = { "" };
+	struct coffer_buf b = { 0 };
+	struct fs_key k, again, other;
+
+	key_of("a/b", &k);
+	ck_assert_int_eq(fs_key_id("secret", "a/b", &again, &err), COFFER_OK);
+	ck_assert(again.id[0] == k.id[0] && again.id[1] == k.id[1]);
+	ck_assert_str_eq(again.rel, "");
+	fs_key_path(&again, "a/b");
+	ck_assert_str_eq(again.rel, k.rel);
+	ck_assert_int_eq(fs_key_id("service", "a/b", &other, &err), COFFER_OK);
+	ck_assert(other.id[0] != k.id[0]);
+	ck_assert_int_eq(fs_key_id("ab", "c", &k, &err), COFFER_OK);
+	ck_assert_int_eq(fs_key_id("a", "bc", &other, &err), COFFER_OK);
+	ck_assert(other.id[0] != k.id[0] && other.id[1] != k.id[1]);
+	ck_assert_int_eq(fs_key_id("secret", "", &k, &err), COFFER_ERROR);
+	ck_assert_int_eq(fs_key_id("Secret", "a", &k, &err), COFFER_ERROR);
+
+	cache_open(4, 0);
+	put("a/b", 1, "ab");
+	ck_assert_int_eq(fs_key_id("secret", "a/b", &k, &err), COFFER_OK);
+	ck_assert(fs_cache_get(&fs, &k, fs_memo_key(&k), 1, &b));
+	buf_free(&b);
+	k.id[1] ^= 1;
+	ck_assert(!fs_cache_get(&fs, &k, fs_memo_key(&k), 1, &b));
+	cache_close();
+}
+END_TEST
+
 START_TEST(test_set_keeps_all_its_names)
 {
 	static const char *names[] = { "a", "b", "c", "d" };
@@ -357,6 +391,7 @@ fs_cache_suite(void)
 	Suite *s = suite_create("fs_cache");
 	TCase *tc = tcase_create("core");
 
+	tcase_add_test(tc, test_key_ids);
 	tcase_add_test(tc, test_set_keeps_all_its_names);
 	tcase_add_test(tc, test_one_entry);
 	tcase_add_test(tc, test_full_cache_keeps_nearly_all);
