@@ -24,6 +24,12 @@
 json_t	*jsonr_load(const void *data, size_t len, size_t flags,
 	    json_error_t *err);
 
+/* How deeply the objects and arrays of the LEN bytes at DATA nest (the
+ * top level is 1), counted until past LIMIT: a pass over the text before
+ * parsing it, to refuse deep texts first.  Strings are skipped, not
+ * checked. */
+int	 jsonr_nesting(const void *data, size_t len, int limit);
+
 /*
  * Read a JSON object in place, without making values (for a decrypted
  * record, whose text then goes into a reply as it is): check the text as

@@ -11,31 +11,6 @@
 
 #define REQ_ERR(msg, ...) snprintf((msg), REQUEST_MSG_MAX, __VA_ARGS__)
 
-int
-request_depth(const char *text, size_t len, int limit)
-{
-	int depth = 0, max = 0, in_string = 0;
-
-	for (size_t i = 0; i < len && max <= limit; i++) {
-		char ch = text[i];
-
-		if (in_string) {
-			if (ch == '\\')
-				i++;
-			else if (ch == '"')
-				in_string = 0;
-		} else if (ch == '"') {
-			in_string = 1;
-		} else if (ch == '{' || ch == '[') {
-			if (++depth > max)
-				max = depth;
-		} else if (ch == '}' || ch == ']') {
-			depth--;
-		}
-	}
-	return max;
-}
-
 static enum errcode
 request_id(struct request *r, char *msg)
 {
@@ -179,7 +154,7 @@ request_decode(struct request *r, const void *data, size_t len,
 		    len, limits->max_bytes);
 		return ERR_TOO_LARGE;
 	}
-	if (request_depth(data, len, limits->max_depth) > limits->max_depth) {
+	if (jsonr_nesting(data, len, limits->max_depth) > limits->max_depth) {
 		REQ_ERR(msg, "JSON nested deeper than %d levels",
 		    limits->max_depth);
 		return ERR_TOO_DEEP;

@@ -48,8 +48,4 @@ enum errcode	 request_decode(struct request *r, const void *data,
 		    char *msg);
 void		 request_free(struct request *r);
 
-/* Nesting depth of the JSON text, strings skipped; stops counting once past
- * LIMIT.  Exposed for the unit tests. */
-int		 request_depth(const char *text, size_t len, int limit);
-
 #endif

@@ -189,6 +189,62 @@ START_TEST(test_where)
 }
 END_TEST
 
+/* Strings are scanned eight bytes at a time: each kind of byte that
+ * stops the scan (a quote, an escape, a control, DEL, non-ASCII, valid or
+ * not, a NUL) at every position of strings of every length up to 40. */
+START_TEST(test_long_strings)
+{
+	static const char *const stops[] = {
+		"\\\"", "\\\\", "\\u00e9", "\x01", "\x1f", "\x7f",
+		"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xc3",
+		"\x80", "\xff", "\"", "\\",
+	};
+	char text[128];
+
+	for (size_t len = 0; len <= 40; len++) {
+		for (size_t at = 0; at <= len; at++) {
+			for (size_t i = 0; i < sizeof(stops) / sizeof(*stops);
+			    i++) {
+				int n = snprintf(text, sizeof(text),
+				    "{\"k\":[\"%.*s%s%.*s\"]}", (int)at,
+				    "0123456789abcdefghijklmnopqrstuvwxyz .,:;",
+				    stops[i], (int)(len - at),
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_-+=!?*()<>~@#$");
+
+				assert_agree(text, (size_t)n);
+			}
+			snprintf(text, sizeof(text), "[\"%.*s\"]", (int)len,
+			    "0123456789abcdefghijklmnopqrstuvwxyz .,:;");
+			text[2 + at] = '\0';	/* a NUL byte */
+			ck_assert_ptr_null(jsonr_load(text, len + 4, 0, NULL));
+		}
+	}
+}
+END_TEST
+
+/* How deeply containers nest, strings skipped (brackets and escaped
+ * quotes in them, long or short, and one never closed). */
+START_TEST(test_nesting)
+{
+	static const struct {
+		const char	*text;
+		int		 nesting;
+	} cases[] = {
+		{ "", 0 }, { "1", 0 }, { "[]", 1 }, { "{\"a\":[{}]}", 3 },
+		{ "[\"[[[[\"]", 1 }, { "[\"\\\"[[\"]", 1 },
+		{ "[\"0123456789abcdef\\\\\",[[\"]", 3 },
+		{ "[\"0123456789abcdef\\\"[[[[[[[[[[[[[[[[\"]", 1 },
+		{ "[\"[[[[", 1 }, { "[\"abc\\", 1 }, { "[[[]]]", 3 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		ck_assert_msg(jsonr_nesting(cases[i].text,
+		    strlen(cases[i].text), 10) == cases[i].nesting, "%s",
+		    cases[i].text);
+	ck_assert_int_eq(jsonr_nesting("[[[[[[", 6, 2), 3);	/* stops */
+}
+END_TEST
+
 /* JSON_PARSER_MAX_DEPTH values deep is read, one more is not. */
 START_TEST(test_depth)
 {
@@ -320,6 +376,8 @@ jsonr_suite(void)
 	tcase_add_test(tc, test_duplicates);
 	tcase_add_test(tc, test_where);
 	tcase_add_test(tc, test_depth);
+	tcase_add_test(tc, test_long_strings);
+	tcase_add_test(tc, test_nesting);
 	tcase_add_test(tc, test_random);
 	suite_add_tcase(s, tc);
 	return s;
