@@ -102,14 +102,21 @@ secdoc_put(struct jsonw *w, const char *key, const struct jsonr_span *v)
 	jsonw_rawn(w, v->s, v->len);
 }
 
-void
-secdoc_write_get(struct jsonw *w, const char *name, uint64_t rev,
-    const struct secdoc *d)
+/* The opening every reply of a revision shares: name and revision. */
+static void
+secdoc_write_head(struct jsonw *w, const char *name, uint64_t rev)
 {
 	jsonw_raw(w, "{\"name\":");
 	jsonw_strz(w, name);
 	jsonw_raw(w, ",\"revision\":");
 	jsonw_u64(w, rev);
+}
+
+void
+secdoc_write_get(struct jsonw *w, const char *name, uint64_t rev,
+    const struct secdoc *d)
+{
+	secdoc_write_head(w, name, rev);
 	secdoc_put(w, ",\"modified_by\":", &d->modified_by);
 	secdoc_put(w, ",\"modified_at\":", &d->modified_at);
 	if (d->comment.len > 0)
@@ -124,10 +131,7 @@ void
 secdoc_write_credential(struct jsonw *w, const char *name, uint64_t rev,
     const struct secdoc *d)
 {
-	jsonw_raw(w, "{\"name\":");
-	jsonw_strz(w, name);
-	jsonw_raw(w, ",\"revision\":");
-	jsonw_u64(w, rev);
+	secdoc_write_head(w, name, rev);
 	secdoc_put(w, ",\"pairs\":", &d->pairs);
 	secdoc_put(w, ",\"metadata\":", &d->metadata);
 	jsonw_raw(w, "}");
