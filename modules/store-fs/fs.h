@@ -88,7 +88,8 @@ enum coffer_rc	 fs_name_read(struct fs *fs, int dirfd, const char *rel,
 enum coffer_rc	 fs_exists(struct fs *fs, int dirfd, const char *rel,
 		    uint64_t rev, int *exists_r, struct coffer_error *err);
 /* fs_memo.c */
-struct fs_memo	*fs_memo_new(void);
+/* Room for NAMES names at least (the cache's size). */
+struct fs_memo	*fs_memo_new(size_t names);
 void		 fs_memo_free(struct fs_memo *m);
 uint64_t	 fs_memo_key(const struct fs_key *k);
 int		 fs_memo_name_known(struct fs_memo *m, uint64_t key);
@@ -140,11 +141,12 @@ int		 fs_cache_watch(struct fs_cache *c, int root,
 /* Take in the changes made so far: call before fs_cache_get() (once for
  * many), so that a change finished before is seen. */
 void		 fs_cache_sync(struct fs_cache *c);
-/* 1 with revision REV of K in OUT when the entry is still what is on
- * disk (as of the last fs_cache_sync()) and REV the latest; 0: read the
- * file. */
+/* 1 with the latest revision of K in OUT and its number in *REV_R when
+ * the cache holds it and it is still what is on disk (as of the last
+ * fs_cache_sync()), the latest included: entries are only ever put for
+ * the latest, and a newer revision makes them stale; 0: read the file. */
 int		 fs_cache_get(struct fs *fs, const struct fs_key *k,
-		    uint64_t key, uint64_t rev, struct coffer_buf *out);
+		    uint64_t key, uint64_t *rev_r, struct coffer_buf *out);
 /* Keep REC, revision REV of K, as fs_record_load() read it. */
 void		 fs_cache_put(struct fs *fs, const struct fs_key *k,
 		    uint64_t key, uint64_t rev, const struct fs_loaded *rec);

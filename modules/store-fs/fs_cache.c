@@ -478,7 +478,7 @@ fs_cache_sync(struct fs_cache *c)
 
 int
 fs_cache_get(struct fs *fs, const struct fs_key *k, uint64_t key,
-    uint64_t rev, struct coffer_buf *out)
+    uint64_t *rev_r, struct coffer_buf *out)
 {
 	struct fs_cache *c = fs->cache;
 	struct fs_cache_entry *set, *slot, e;
@@ -488,14 +488,17 @@ fs_cache_get(struct fs *fs, const struct fs_key *k, uint64_t key,
 		return 0;
 	set = cache_lock(c, key);
 	slot = cache_find(c, set, key, k->id[1]);
-	if (slot != NULL && slot->rev == rev &&
+	if (slot != NULL &&
 	    (p = fs->host->buf_reserve(out, slot->len)) != NULL) {
 		memcpy(p, slot->data, slot->len);
 		cache_touch(c, set, slot);
 		e = *slot;
 	}
 	cache_unlock(c, set);
-	return p != NULL && cache_current(fs, &e);
+	if (p == NULL || !cache_current(fs, &e))
+		return 0;
+	*rev_r = e.rev;
+	return 1;
 }
 
 void

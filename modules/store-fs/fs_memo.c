@@ -15,24 +15,48 @@
 
 #include "fs.h"
 
-#define MEMO_SLOTS	65536		/* per table; 1 MB in all */
+#define MEMO_SLOTS_MIN	65536		/* per table (1 MB in all), or twice
+					 * the cache's entries */
 #define MEMO_REV_BITS	40
 
 struct fs_memo {
-	uint64_t	names[MEMO_SLOTS];	/* keys of checked names */
-	uint64_t	latest[MEMO_SLOTS];	/* tag << 40 | revision */
+	size_t		slots;		/* a power of two */
+	uint64_t	*names;		/* keys of checked names */
+	uint64_t	*latest;	/* tag << 40 | revision */
 };
 
 struct fs_memo *
-fs_memo_new(void)
+fs_memo_new(size_t names)
 {
-	return calloc(1, sizeof(struct fs_memo));
+	struct fs_memo *m = calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	for (m->slots = MEMO_SLOTS_MIN; m->slots < 2 * names; m->slots *= 2)
+		;
+	m->names = calloc(m->slots, sizeof(*m->names));
+	m->latest = calloc(m->slots, sizeof(*m->latest));
+	if (m->names == NULL || m->latest == NULL) {
+		fs_memo_free(m);
+		return NULL;
+	}
+	return m;
 }
 
 void
 fs_memo_free(struct fs_memo *m)
 {
+	if (m == NULL)
+		return;
+	free(m->names);
+	free(m->latest);
 	free(m);
+}
+
+static size_t
+memo_slot(const struct fs_memo *m, uint64_t key)
+{
+	return (size_t)(key & (m->slots - 1));
 }
 
 uint64_t
@@ -45,20 +69,20 @@ fs_memo_key(const struct fs_key *k)
 int
 fs_memo_name_known(struct fs_memo *m, uint64_t key)
 {
-	return __atomic_load_n(&m->names[key % MEMO_SLOTS],
+	return __atomic_load_n(&m->names[memo_slot(m, key)],
 	    __ATOMIC_RELAXED) == key;
 }
 
 void
 fs_memo_name_checked(struct fs_memo *m, uint64_t key)
 {
-	__atomic_store_n(&m->names[key % MEMO_SLOTS], key, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->names[memo_slot(m, key)], key, __ATOMIC_RELAXED);
 }
 
 uint64_t
 fs_memo_latest(struct fs_memo *m, uint64_t key)
 {
-	uint64_t v = __atomic_load_n(&m->latest[key % MEMO_SLOTS],
+	uint64_t v = __atomic_load_n(&m->latest[memo_slot(m, key)],
 	    __ATOMIC_RELAXED);
 
 	if (v >> MEMO_REV_BITS != key >> MEMO_REV_BITS)
@@ -71,7 +95,7 @@ fs_memo_set_latest(struct fs_memo *m, uint64_t key, uint64_t rev)
 {
 	if (rev >= 1ULL << MEMO_REV_BITS)
 		return;
-	__atomic_store_n(&m->latest[key % MEMO_SLOTS],
+	__atomic_store_n(&m->latest[memo_slot(m, key)],
 	    (key >> MEMO_REV_BITS) << MEMO_REV_BITS | rev, __ATOMIC_RELAXED);
 }
 
@@ -80,7 +104,7 @@ fs_memo_forget(struct fs_memo *m, uint64_t key)
 {
 	uint64_t want = key;
 
-	__atomic_compare_exchange_n(&m->names[key % MEMO_SLOTS], &want, 0, 0,
+	__atomic_compare_exchange_n(&m->names[memo_slot(m, key)], &want, 0, 0,
 	    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 	fs_memo_set_latest(m, key, 0);
 }

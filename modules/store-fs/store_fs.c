@@ -298,7 +298,7 @@ fs_open(const struct coffer_host *host, const struct coffer_conf *conf,
 	fs->host = host;
 	fs->root = fs->tmp = fs->trash = -1;
 	if ((fs->path = strdup(path)) == NULL ||
-	    (fs->memo = fs_memo_new()) == NULL ||
+	    (fs->memo = fs_memo_new((size_t)cache)) == NULL ||
 	    (cache > 0 && (fs->cache = fs_cache_new((size_t)cache)) == NULL)) {
 		fs_close(fs);
 		FS_ERR(err, "out of memory");
@@ -462,19 +462,14 @@ fs_get_remembered(struct fs *fs, const struct fs_key *k, uint64_t *rev_r,
 	return rc;
 }
 
-/* The latest revision from the cache (fs_cache.c), if it holds what the
- * memo says is the latest: found by K's id alone, without its path. */
+/* The latest revision from the cache (fs_cache.c), found by K's id alone,
+ * without its path.  Not through the memo: a name whose memo slot another
+ * name took meanwhile is still served. */
 static int
 fs_get_cached(struct fs *fs, const struct fs_key *k, uint64_t *rev_r,
     struct coffer_buf *out)
 {
-	uint64_t key = fs_memo_key(k), hint = fs_memo_latest(fs->memo, key);
-
-	if (hint == 0 || !fs_memo_name_known(fs->memo, key) ||
-	    !fs_cache_get(fs, k, key, hint, out))
-		return 0;
-	*rev_r = hint;
-	return 1;
+	return fs_cache_get(fs, k, fs_memo_key(k), rev_r, out);
 }
 
 /* The latest revision, found on disk from what this process last saw. */

@@ -99,11 +99,13 @@ hit(const char *name, uint64_t rev, const char *text)
 {
 	struct coffer_buf b = { 0 };
 	struct fs_key k;
+	uint64_t got = 0;
 	int served;
 
 	key_of(name, &k);
 	fs_cache_sync(fs.cache);
-	served = fs_cache_get(&fs, &k, fs_memo_key(&k), rev, &b);
+	served = fs_cache_get(&fs, &k, fs_memo_key(&k), &got, &b) &&
+	    got == rev;
 	if (served)
 		ck_assert(b.len == strlen(text) &&
 		    memcmp(b.data, text, b.len) == 0);
@@ -119,6 +121,7 @@ START_TEST(test_key_ids)
 	struct coffer_error err = { "" };
 	struct coffer_buf b = { 0 };
 	struct fs_key k, again, other;
+	uint64_t rev = 0;
 
 	key_of("a/b", &k);
 	ck_assert_int_eq(fs_key_id("secret", "a/b", &again, &err), COFFER_OK);
@@ -137,10 +140,11 @@ START_TEST(test_key_ids)
 	cache_open(4, 0);
 	put("a/b", 1, "ab");
 	ck_assert_int_eq(fs_key_id("secret", "a/b", &k, &err), COFFER_OK);
-	ck_assert(fs_cache_get(&fs, &k, fs_memo_key(&k), 1, &b));
+	ck_assert(fs_cache_get(&fs, &k, fs_memo_key(&k), &rev, &b));
+	ck_assert_uint_eq(rev, 1);
 	buf_free(&b);
 	k.id[1] ^= 1;
-	ck_assert(!fs_cache_get(&fs, &k, fs_memo_key(&k), 1, &b));
+	ck_assert(!fs_cache_get(&fs, &k, fs_memo_key(&k), &rev, &b));
 	cache_close();
 }
 END_TEST
