@@ -39,7 +39,8 @@ struct svc_change {
 /* The latest revision of every secret named in SECRETS, read together
  * (one request per hundred names on store_dynamo) and decrypted in place:
  * TS->t[I].text NULL for a name that does not exist, DOCS[I] (N of them)
- * the others' documents.  The caller frees TS with record_texts_done(). */
+ * the others' documents.  On success the caller frees TS with
+ * record_texts_done(); on failure nothing is held. */
 static enum errcode
 svc_read(struct op_ctx *ctx, const json_t *secrets, struct record_texts *ts,
     struct secdoc *docs)
