@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "keyset.h"
 #include "op_walk.h"
 #include "record.h"
 #include "secdoc.h"
@@ -254,11 +255,10 @@ svc_view(const char *name, uint64_t rev, json_t *doc)
 	return view;
 }
 
-/* Which secret holds each pair key, while the credentials are gathered. */
+/* Which of a service's secrets, by index, the pair keys come from. */
 struct svc_keys {
-	json_t		*seen;		/* key: [ the secrets holding it ] */
-	json_t		*conflicts;	/* the keys held more than once */
-	const char	*secret;	/* the one whose keys come next */
+	struct keyset	 set;
+	uint32_t	 secret;	/* the one whose keys come next */
 };
 
 static void
@@ -266,16 +266,9 @@ svc_note_key(void *arg, const char *key, size_t len,
     const struct jsonr_span *value)
 {
 	struct svc_keys *k = arg;
-	json_t *owners = json_object_getn(k->seen, key, len);
 
 	(void)value;
-	if (owners == NULL) {
-		owners = json_array();
-		json_object_setn_new_nocheck(k->seen, key, len, owners);
-	} else {
-		json_object_setn_nocheck(k->conflicts, key, len, owners);
-	}
-	json_array_append_new(owners, json_string(k->secret));
+	keyset_note(&k->set, key, len, k->secret);
 }
 
 /* What a service principal gets besides the service: every mapped secret
@@ -316,23 +309,27 @@ svc_reply_write(struct jsonw *w, const void *arg)
 	return 0;
 }
 
-/* The missing names and colliding keys of R's secrets. */
-static void
+/* The missing names and colliding keys of R's secrets: 0, or -1 when out
+ * of memory. */
+static int
 svc_gather(struct svc_reply *r)
 {
-	struct svc_keys k = { json_object(), r->conflicts, NULL };
+	struct svc_keys k;
 
+	keyset_init(&k.set);
 	for (size_t i = 0; i < r->ts->n; i++) {
 		json_t *name = json_array_get(r->secrets, i);
 
 		if (r->ts->t[i].text == NULL) {
 			json_array_append(r->missing, name);
 		} else if (secdoc_enabled(&r->docs[i])) {
-			k.secret = json_string_value(name);
+			k.secret = (uint32_t)i;
 			secdoc_pair_keys(&r->docs[i], svc_note_key, &k);
 		}
 	}
-	json_decref(k.seen);
+	r->conflicts = keyset_shared(&k.set, r->secrets);
+	keyset_free(&k.set);
+	return r->conflicts != NULL ? 0 : -1;
 }
 
 static enum errcode
@@ -352,9 +349,12 @@ svc_credentials(struct op_ctx *ctx, json_t *doc, const json_t *view)
 	if ((e = svc_read(ctx, r.secrets, &ts, docs)) != ERR_NONE)
 		return e;
 	r.missing = json_array();
-	r.conflicts = json_object();
-	svc_gather(&r);
-	e = op_result_text(ctx, svc_reply_write, &r);
+	if (r.missing == NULL || svc_gather(&r) < 0) {
+		V_MSG(ctx, "out of memory");
+		e = ERR_INTERNAL;
+	} else {
+		e = op_result_text(ctx, svc_reply_write, &r);
+	}
 	json_decref(r.missing);
 	json_decref(r.conflicts);
 	record_texts_done(&ts);

@@ -1,0 +1,188 @@
+/*
+ * check_keyset.c - the keys more than one owner holds: what keyset_shared()
+ * gives, member order included, is what the jansson objects it replaced
+ * gave (a map of every key to its owners, a key entering the result when
+ * its second owner comes), over picked and random notes.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keyset.h"
+#include "testutil.h"
+
+/* The way service.get found them before keyset.c. */
+struct ref {
+	json_t		*seen, *shared;
+};
+
+static void
+ref_note(struct ref *r, const char *key, size_t len, const json_t *names,
+    uint32_t owner)
+{
+	json_t *owners = json_object_getn(r->seen, key, len);
+	json_t *name = json_array_get(names, owner);
+
+	if (owners == NULL) {
+		owners = json_array();
+		json_object_setn_new_nocheck(r->seen, key, len, owners);
+	} else if (json_equal(json_array_get(owners,
+	    json_array_size(owners) - 1), name)) {
+		return;
+	} else {
+		json_object_setn_nocheck(r->shared, key, len, owners);
+	}
+	json_array_append(owners, name);
+}
+
+static json_t *
+owner_names(size_t n)
+{
+	json_t *names = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(names, json_sprintf("app/secret-%zu", i));
+	return names;
+}
+
+/* Same text, member order included. */
+static void
+assert_same(const json_t *got, const json_t *want)
+{
+	char *g = json_dumps(got, JSON_COMPACT);
+	char *w = json_dumps(want, JSON_COMPACT);
+
+	ck_assert_ptr_nonnull(g);
+	ck_assert_str_eq(g, w);
+	free(g);
+	free(w);
+}
+
+START_TEST(test_picked)
+{
+	json_t *names = owner_names(3), *got;
+	struct keyset ks;
+
+	keyset_init(&ks);
+	keyset_note(&ks, "USER", 4, 0);
+	keyset_note(&ks, "PASS", 4, 0);
+	keyset_note(&ks, "HOST", 4, 1);
+	keyset_note(&ks, "PASS", 4, 1);
+	keyset_note(&ks, "HOST", 4, 2);
+	keyset_note(&ks, "PASS", 4, 2);
+	got = keyset_shared(&ks, names);
+	ck_assert_ptr_nonnull(got);
+	{
+		char *text = json_dumps(got, JSON_COMPACT);
+
+		ck_assert_str_eq(text, "{\"PASS\":[\"app/secret-0\","
+		    "\"app/secret-1\",\"app/secret-2\"],\"HOST\":"
+		    "[\"app/secret-1\",\"app/secret-2\"]}");
+		free(text);
+	}
+	json_decref(got);
+	keyset_free(&ks);
+
+	/* Nothing shared: an empty object; a key repeated by its owner
+	 * is not shared with itself. */
+	keyset_init(&ks);
+	keyset_note(&ks, "A", 1, 0);
+	keyset_note(&ks, "A", 1, 0);
+	keyset_note(&ks, "B", 1, 1);
+	got = keyset_shared(&ks, names);
+	ck_assert_int_eq(json_object_size(got), 0);
+	json_decref(got);
+	keyset_free(&ks);
+	json_decref(names);
+}
+END_TEST
+
+/* Keys that differ only after a NUL, the empty key, and keys long enough
+ * to move the text several times. */
+START_TEST(test_odd_keys)
+{
+	json_t *names = owner_names(2), *got;
+	char long_key[5000];
+	struct keyset ks;
+
+	memset(long_key, 'k', sizeof(long_key));
+	keyset_init(&ks);
+	keyset_note(&ks, "a\0b", 3, 0);
+	keyset_note(&ks, "a\0c", 3, 0);
+	keyset_note(&ks, "", 0, 0);
+	keyset_note(&ks, long_key, sizeof(long_key), 0);
+	keyset_note(&ks, "a\0c", 3, 1);
+	keyset_note(&ks, "", 0, 1);
+	keyset_note(&ks, long_key, sizeof(long_key) - 1, 1);
+	keyset_note(&ks, long_key, sizeof(long_key), 1);
+	got = keyset_shared(&ks, names);
+	ck_assert_int_eq(json_object_size(got), 3);
+	ck_assert_ptr_nonnull(json_object_getn(got, "a\0c", 3));
+	ck_assert_ptr_null(json_object_getn(got, "a\0b", 3));
+	ck_assert_ptr_nonnull(json_object_get(got, ""));
+	ck_assert_ptr_nonnull(json_object_getn(got, long_key,
+	    sizeof(long_key)));
+	ck_assert_ptr_null(json_object_getn(got, long_key,
+	    sizeof(long_key) - 1));
+	json_decref(got);
+	keyset_free(&ks);
+	json_decref(names);
+}
+END_TEST
+
+/* Random owners with random keys from a small alphabet, so that many are
+ * shared, past several growths of the table: the same result as the
+ * reference, every time. */
+START_TEST(test_random)
+{
+	unsigned seed = 12345u + (unsigned)_i;
+	size_t owners = 1 + (size_t)(rand_r(&seed) % 40);
+	json_t *names = owner_names(owners), *got;
+	struct ref r = { json_object(), json_object() };
+	struct keyset ks;
+
+	keyset_init(&ks);
+	for (uint32_t o = 0; o < owners; o++) {
+		int keys = rand_r(&seed) % 30;
+
+		for (int k = 0; k < keys; k++) {
+			char key[8];
+			int len = 1 + rand_r(&seed) % 3;
+
+			for (int c = 0; c < len; c++)
+				key[c] = (char)('a' + rand_r(&seed) % 6);
+			keyset_note(&ks, key, (size_t)len, o);
+			ref_note(&r, key, (size_t)len, names, o);
+		}
+	}
+	got = keyset_shared(&ks, names);
+	assert_same(got, r.shared);
+	json_decref(got);
+	keyset_free(&ks);
+	json_decref(r.seen);
+	json_decref(r.shared);
+	json_decref(names);
+}
+END_TEST
+
+static Suite *
+keyset_suite(void)
+{
+	Suite *s = suite_create("keyset");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_picked);
+	tcase_add_test(tc, test_odd_keys);
+	tcase_add_loop_test(tc, test_random, 0, 200);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(keyset_suite());
+}
