@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "args.h"
 #include "keyset.h"
 #include "op_walk.h"
@@ -271,11 +273,65 @@ svc_note_key(void *arg, const char *key, size_t len,
 	keyset_note(&k->set, key, len, k->secret);
 }
 
-/* What a service principal gets besides the service: every mapped secret
- * that exists and is enabled, decrypted, written from its text in place;
- * the names missing; the pair keys that collide. */
+/* A revision of a service as read, its document in place in a copy of
+ * its text (the thread's scratch, where it was opened, is needed next for
+ * its secrets). */
+struct svc_read {
+	const char		*name;
+	uint64_t		 rev;
+	char			*text;
+	size_t			 len;
+	struct secdoc_svc	 doc;
+};
+
+static void
+svc_close(struct svc_read *v)
+{
+	if (v->text != NULL)
+		sodium_memzero(v->text, v->len);
+	free(v->text);
+	v->text = NULL;
+}
+
+/* The revision of the service the request names. */
+static enum errcode
+svc_open(struct op_ctx *ctx, struct svc_read *v)
+{
+	struct record_texts ts;
+	char why[SECDOC_WHY_MAX];
+	enum errcode e;
+
+	if ((e = op_walk_read_text(ctx, SERVICE_KIND, &v->name, &ts)) !=
+	    ERR_NONE)
+		return e;
+	v->rev = ts.t[0].rev;
+	v->len = ts.t[0].len;
+	v->text = xmalloc(v->len + 1);
+	memcpy(v->text, ts.t[0].text, v->len);
+	record_texts_done(&ts);
+	if (secdoc_read_svc(&v->doc, v->text, v->len, why) < 0) {
+		e = record_damaged(ctx, SERVICE_KIND, v->name, v->rev, why);
+		svc_close(v);
+	}
+	return e;
+}
+
+/* What a user reading a service gets: its view. */
+static int
+svc_view_write(struct jsonw *w, const void *arg)
+{
+	const struct svc_read *v = arg;
+
+	secdoc_write_svc(w, v->name, v->rev, &v->doc);
+	jsonw_raw(w, "}");
+	return 0;
+}
+
+/* What a service principal gets: the view, and every mapped secret that
+ * exists and is enabled, decrypted, written from its text in place; the
+ * names missing; the pair keys that collide. */
 struct svc_reply {
-	const json_t		*view;
+	const struct svc_read	*svc;
 	const json_t		*secrets;
 	const struct record_texts *ts;
 	const struct secdoc	*docs;
@@ -289,12 +345,11 @@ svc_reply_write(struct jsonw *w, const void *arg)
 	const struct svc_reply *r = arg;
 	size_t k = 0;
 
-	jsonw_raw(w, "{");
-	if (jsonw_members(w, r->view) < 0)
-		return -1;
+	secdoc_write_svc(w, r->svc->name, r->svc->rev, &r->svc->doc);
 	jsonw_raw(w, ",\"credentials\":[");
 	for (size_t i = 0; i < r->ts->n; i++) {
-		if (r->ts->t[i].text == NULL || !secdoc_enabled(&r->docs[i]))
+		if (r->ts->t[i].text == NULL ||
+		    !secdoc_true(&r->docs[i].enabled))
 			continue;
 		if (k++ > 0)
 			jsonw_raw(w, ",");
@@ -322,7 +377,7 @@ svc_gather(struct svc_reply *r)
 
 		if (r->ts->t[i].text == NULL) {
 			json_array_append(r->missing, name);
-		} else if (secdoc_enabled(&r->docs[i])) {
+		} else if (secdoc_true(&r->docs[i].enabled)) {
 			k.secret = (uint32_t)i;
 			secdoc_pair_keys(&r->docs[i], svc_note_key, &k);
 		}
@@ -333,20 +388,20 @@ svc_gather(struct svc_reply *r)
 }
 
 static enum errcode
-svc_credentials(struct op_ctx *ctx, json_t *doc, const json_t *view)
+svc_credentials(struct op_ctx *ctx, const struct svc_read *v,
+    const json_t *secrets)
 {
 	struct secdoc docs[SERVICE_SECRETS_MAX];
 	struct record_texts ts;
-	struct svc_reply r = { view, json_object_get(doc, "secrets"), &ts,
-	    docs, NULL, NULL };
+	struct svc_reply r = { v, secrets, &ts, docs, NULL, NULL };
 	enum errcode e;
 
-	if (json_array_size(r.secrets) > SERVICE_SECRETS_MAX) {
+	if (json_array_size(secrets) > SERVICE_SECRETS_MAX) {
 		V_MSG(ctx, "service %.200s maps more than %d secrets",
 		    ctx->target, SERVICE_SECRETS_MAX);
 		return ERR_INTERNAL;
 	}
-	if ((e = svc_read(ctx, r.secrets, &ts, docs)) != ERR_NONE)
+	if ((e = svc_read(ctx, secrets, &ts, docs)) != ERR_NONE)
 		return e;
 	r.missing = json_array();
 	if (r.missing == NULL || svc_gather(&r) < 0) {
@@ -361,29 +416,41 @@ svc_credentials(struct op_ctx *ctx, json_t *doc, const json_t *view)
 	return e;
 }
 
+/* What the service principal of V gets, when V is enabled. */
+static enum errcode
+svc_get_own(struct op_ctx *ctx, const struct svc_read *v)
+{
+	json_t *secrets;
+	enum errcode e;
+
+	if (!secdoc_true(&v->doc.enabled)) {
+		V_MSG(ctx, "service %s is disabled", v->name);
+		return ERR_DENIED;
+	}
+	/* A part of the text read already: only memory can fail. */
+	secrets = jsonr_load(v->doc.secrets.s, v->doc.secrets.len, 0, NULL);
+	if (secrets == NULL) {
+		V_MSG(ctx, "out of memory");
+		return ERR_INTERNAL;
+	}
+	e = svc_credentials(ctx, v, secrets);
+	json_decref(secrets);
+	return e;
+}
+
 enum errcode
 op_service_get(struct op_ctx *ctx)
 {
-	const char *name;
-	uint64_t rev;
-	json_t *doc, *view;
+	struct svc_read v;
 	enum errcode e;
 
-	if ((e = op_walk_read(ctx, SERVICE_KIND, &name, &doc, &rev)) !=
-	    ERR_NONE)
+	if ((e = svc_open(ctx, &v)) != ERR_NONE)
 		return e;
-	view = svc_view(name, rev, doc);
-	if (ctx->who->type != COFFER_PRINCIPAL_SERVICE) {
-		ctx->result = view;
-		view = NULL;
-	} else if (!json_is_true(json_object_get(doc, "enabled"))) {
-		V_MSG(ctx, "service %s is disabled", name);
-		e = ERR_DENIED;
-	} else {
-		e = svc_credentials(ctx, doc, view);
-	}
-	json_decref(view);
-	json_decref(doc);
+	if (ctx->who->type != COFFER_PRINCIPAL_SERVICE)
+		e = op_result_text(ctx, svc_view_write, &v);
+	else
+		e = svc_get_own(ctx, &v);
+	svc_close(&v);
 	return e;
 }
 

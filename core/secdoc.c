@@ -25,13 +25,28 @@ static const struct secdoc_member secdoc_members[] = {
 	{ "modified_by", offsetof(struct secdoc, modified_by), '"', 0 },
 	{ "modified_at", offsetof(struct secdoc, modified_at), '"', 0 },
 	{ "comment", offsetof(struct secdoc, comment), '"', 1 },
+	{ NULL, 0, 0, 0 }
 };
-#define SECDOC_MEMBERS	(sizeof(secdoc_members) / sizeof(secdoc_members[0]))
+
+static const struct secdoc_member secdoc_svc_members[] = {
+	{ "secrets", offsetof(struct secdoc_svc, secrets), '[', 0 },
+	{ "enabled", offsetof(struct secdoc_svc, enabled), 'b', 0 },
+	{ "modified_by", offsetof(struct secdoc_svc, modified_by), '"', 0 },
+	{ "modified_at", offsetof(struct secdoc_svc, modified_at), '"', 0 },
+	{ "comment", offsetof(struct secdoc_svc, comment), '"', 1 },
+	{ NULL, 0, 0, 0 }
+};
+
+/* A document being read: where its members' spans go. */
+struct secdoc_reading {
+	const struct secdoc_member	*members;
+	void				*doc;
+};
 
 static struct jsonr_span *
-secdoc_span(struct secdoc *d, const struct secdoc_member *m)
+secdoc_span(void *doc, const struct secdoc_member *m)
 {
-	return (struct jsonr_span *)((char *)d + m->offset);
+	return (struct jsonr_span *)((char *)doc + m->offset);
 }
 
 /* Keep the value of a member the reply shows (the last, if given twice,
@@ -40,13 +55,12 @@ static void
 secdoc_member(void *arg, const char *key, size_t keylen,
     const struct jsonr_span *value)
 {
-	struct secdoc *d = arg;
+	const struct secdoc_reading *rd = arg;
 
-	for (size_t i = 0; i < SECDOC_MEMBERS; i++) {
-		const char *k = secdoc_members[i].key;
-
-		if (strlen(k) == keylen && memcmp(k, key, keylen) == 0)
-			*secdoc_span(d, &secdoc_members[i]) = *value;
+	for (const struct secdoc_member *m = rd->members; m->key; m++) {
+		if (strlen(m->key) == keylen &&
+		    memcmp(m->key, key, keylen) == 0)
+			*secdoc_span(rd->doc, m) = *value;
 	}
 }
 
@@ -59,22 +73,22 @@ secdoc_typed(const struct jsonr_span *v, char type)
 	    (v->len == 5 && memcmp(v->s, "false", 5) == 0);
 }
 
-int
-secdoc_read(struct secdoc *d, const char *text, size_t len,
-    char why[SECDOC_WHY_MAX])
+/* Read TEXT as a document of MEMBERS into DOC (zeroed), a WHAT's. */
+static int
+secdoc_read_members(const struct secdoc_member *members, void *doc,
+    const char *what, const char *text, size_t len, char why[SECDOC_WHY_MAX])
 {
+	struct secdoc_reading rd = { members, doc };
 	json_error_t err;
 
-	memset(d, 0, sizeof(*d));
-	if (jsonr_walk(text, len, secdoc_member, d, &err) < 0) {
+	if (jsonr_walk(text, len, secdoc_member, &rd, &err) < 0) {
 		/* Not the parser's message: it may quote a byte of a value. */
-		snprintf(why, SECDOC_WHY_MAX, "opens, but holds no secret "
-		    "document (not a JSON object at byte %d)", err.position);
+		snprintf(why, SECDOC_WHY_MAX, "opens, but holds no %s document "
+		    "(not a JSON object at byte %d)", what, err.position);
 		return -1;
 	}
-	for (size_t i = 0; i < SECDOC_MEMBERS; i++) {
-		const struct secdoc_member *m = &secdoc_members[i];
-		struct jsonr_span *v = secdoc_span(d, m);
+	for (const struct secdoc_member *m = members; m->key; m++) {
+		struct jsonr_span *v = secdoc_span(doc, m);
 
 		if (m->optional && (v->len == 0 || !secdoc_typed(v, m->type))) {
 			v->len = 0;	/* shown only when of its type */
@@ -90,9 +104,27 @@ secdoc_read(struct secdoc *d, const char *text, size_t len,
 }
 
 int
-secdoc_enabled(const struct secdoc *d)
+secdoc_read(struct secdoc *d, const char *text, size_t len,
+    char why[SECDOC_WHY_MAX])
 {
-	return d->enabled.len == 4;	/* "true"; secdoc_read() checked */
+	memset(d, 0, sizeof(*d));
+	return secdoc_read_members(secdoc_members, d, "secret", text, len,
+	    why);
+}
+
+int
+secdoc_read_svc(struct secdoc_svc *d, const char *text, size_t len,
+    char why[SECDOC_WHY_MAX])
+{
+	memset(d, 0, sizeof(*d));
+	return secdoc_read_members(secdoc_svc_members, d, "service", text, len,
+	    why);
+}
+
+int
+secdoc_true(const struct jsonr_span *enabled)
+{
+	return enabled->len == 4;	/* "true"; read as 'b' */
 }
 
 static void
@@ -104,7 +136,7 @@ secdoc_put(struct jsonw *w, const char *key, const struct jsonr_span *v)
 
 /* The opening every reply of a revision shares: name and revision. */
 static void
-secdoc_write_head(struct jsonw *w, const char *name, uint64_t rev)
+secdoc_write_name(struct jsonw *w, const char *name, uint64_t rev)
 {
 	jsonw_raw(w, "{\"name\":");
 	jsonw_strz(w, name);
@@ -112,15 +144,25 @@ secdoc_write_head(struct jsonw *w, const char *name, uint64_t rev)
 	jsonw_u64(w, rev);
 }
 
+/* The opening of a revision's view: name, revision and its stamp. */
+static void
+secdoc_write_head(struct jsonw *w, const char *name, uint64_t rev,
+    const struct jsonr_span *by, const struct jsonr_span *at,
+    const struct jsonr_span *comment)
+{
+	secdoc_write_name(w, name, rev);
+	secdoc_put(w, ",\"modified_by\":", by);
+	secdoc_put(w, ",\"modified_at\":", at);
+	if (comment->len > 0)
+		secdoc_put(w, ",\"comment\":", comment);
+}
+
 void
 secdoc_write_get(struct jsonw *w, const char *name, uint64_t rev,
     const struct secdoc *d)
 {
-	secdoc_write_head(w, name, rev);
-	secdoc_put(w, ",\"modified_by\":", &d->modified_by);
-	secdoc_put(w, ",\"modified_at\":", &d->modified_at);
-	if (d->comment.len > 0)
-		secdoc_put(w, ",\"comment\":", &d->comment);
+	secdoc_write_head(w, name, rev, &d->modified_by, &d->modified_at,
+	    &d->comment);
 	secdoc_put(w, ",\"enabled\":", &d->enabled);
 	secdoc_put(w, ",\"metadata\":", &d->metadata);
 	secdoc_put(w, ",\"pairs\":", &d->pairs);
@@ -131,10 +173,20 @@ void
 secdoc_write_credential(struct jsonw *w, const char *name, uint64_t rev,
     const struct secdoc *d)
 {
-	secdoc_write_head(w, name, rev);
+	secdoc_write_name(w, name, rev);
 	secdoc_put(w, ",\"pairs\":", &d->pairs);
 	secdoc_put(w, ",\"metadata\":", &d->metadata);
 	jsonw_raw(w, "}");
+}
+
+void
+secdoc_write_svc(struct jsonw *w, const char *name, uint64_t rev,
+    const struct secdoc_svc *d)
+{
+	secdoc_write_head(w, name, rev, &d->modified_by, &d->modified_at,
+	    &d->comment);
+	secdoc_put(w, ",\"secrets\":", &d->secrets);
+	secdoc_put(w, ",\"enabled\":", &d->enabled);
 }
 
 int

@@ -86,18 +86,26 @@ fuzz_secdoc(const uint8_t *data, size_t size)
 {
 	char why[SECDOC_WHY_MAX], buf[4096];
 	struct secdoc d;
+	struct secdoc_svc v;
 	struct jsonw w;
-	json_t *back;
+	json_t *back = NULL;
 
-	if (secdoc_read(&d, (const char *)data, size, why) < 0)
-		return;
-	jsonw_init(&w, buf, sizeof(buf));
-	secdoc_write_get(&w, "n", 1, &d);
-	if (w.full)
-		return;
-	if ((back = json_loadb(buf, w.len, 0, NULL)) == NULL)
-		abort();
-	json_decref(back);
+	if (secdoc_read(&d, (const char *)data, size, why) == 0) {
+		jsonw_init(&w, buf, sizeof(buf));
+		secdoc_write_get(&w, "n", 1, &d);
+		if (!w.full && (back = json_loadb(buf, w.len, 0, NULL)) == NULL)
+			abort();
+		json_decref(back);
+	}
+	if (secdoc_read_svc(&v, (const char *)data, size, why) == 0) {
+		jsonw_init(&w, buf, sizeof(buf));
+		secdoc_write_svc(&w, "n", 1, &v);
+		jsonw_raw(&w, "}");
+		back = NULL;
+		if (!w.full && (back = json_loadb(buf, w.len, 0, NULL)) == NULL)
+			abort();
+		json_decref(back);
+	}
 }
 
 int

@@ -1,8 +1,9 @@
 /*
  * check_secdoc.c - secrets' documents read in place: the replies written
  * from the text are, byte for byte, what json_dumps() writes of the same
- * reply built as a tree from the parsed document; documents that are not
- * a secret's are refused, naming the member, and never quoted.
+ * reply built as a tree from the parsed document (a secret's, a
+ * service's); documents that are not one are refused, naming the member,
+ * and never quoted.
  */
 #include "config.h"
 
@@ -75,7 +76,7 @@ assert_same(const char *text, const char *name, uint64_t rev)
 		free(want);
 		json_decref(views[i]);
 	}
-	ck_assert_int_eq(secdoc_enabled(&d),
+	ck_assert_int_eq(secdoc_true(&d.enabled),
 	    json_is_true(json_object_get(doc, "enabled")));
 	json_decref(doc);
 }
@@ -154,6 +155,84 @@ START_TEST(test_refused)
 }
 END_TEST
 
+/* A service's view as the tree code built it (op_service.c's svc_view),
+ * against what secdoc_write_svc() writes of the text, closed. */
+static void
+assert_same_svc(const char *text, const char *name, uint64_t rev)
+{
+	json_t *doc = json_loads(text, 0, NULL), *view;
+	struct secdoc_svc d;
+	char why[SECDOC_WHY_MAX], buf[4096], *want;
+	struct jsonw w;
+
+	ck_assert_msg(secdoc_read_svc(&d, text, strlen(text), why) == 0,
+	    "%s", why);
+	view = record_view(name, rev, doc);
+	json_object_set(view, "secrets", json_object_get(doc, "secrets"));
+	json_object_set(view, "enabled", json_object_get(doc, "enabled"));
+	jsonw_init(&w, buf, sizeof(buf));
+	secdoc_write_svc(&w, name, rev, &d);
+	jsonw_raw(&w, "}");
+	want = json_dumps(view, JSON_COMPACT);
+	ck_assert_msg(!w.full && strcmp(buf, want) == 0,
+	    "in place: %s\ntree:     %s", buf, want);
+	ck_assert_int_eq(secdoc_true(&d.enabled),
+	    json_is_true(json_object_get(doc, "enabled")));
+	free(want);
+	json_decref(view);
+	json_decref(doc);
+}
+
+START_TEST(test_svc_same_as_tree)
+{
+	json_t *doc = json_pack("{s:[s, s], s:b, s:s, s:s, s:s}", "secrets",
+	    "web/db", "web/\"api\"", "enabled", 1, "comment",
+	    "caf\xc3\xa9", "modified_by", "user/al\"ice", "modified_at",
+	    "2026-11-23T10:00:00Z");
+	char *text = json_dumps(doc, JSON_COMPACT);
+
+	assert_same_svc(text, "svc/web", 3);
+	free(text);
+	json_object_del(doc, "comment");
+	json_object_set_new(doc, "enabled", json_false());
+	json_object_set_new(doc, "secrets", json_array());
+	text = json_dumps(doc, JSON_COMPACT);
+	assert_same_svc(text, "svc/empty", 1);
+	free(text);
+	json_decref(doc);
+	/* Members in any order; a comment that is not a string left out. */
+	assert_same_svc("{\"comment\":7,\"enabled\":true,\"modified_at\":"
+	    "\"t\",\"secrets\":[\"a\"],\"modified_by\":\"u\"}", "s", 2);
+}
+END_TEST
+
+START_TEST(test_svc_refused)
+{
+	static const char *const texts[][2] = {
+		{ "{\"enabled\":true,\"modified_by\":\"u\","
+		    "\"modified_at\":\"t\"}", "\"secrets\"" },
+		{ "{\"secrets\":{},\"enabled\":true,\"modified_by\":\"u\","
+		    "\"modified_at\":\"t\"}", "\"secrets\"" },
+		{ "{\"secrets\":[],\"enabled\":1,\"modified_by\":\"u\","
+		    "\"modified_at\":\"t\"}", "\"enabled\"" },
+		{ "{\"secrets\":[],\"enabled\":true,\"modified_at\":\"t\"}",
+		    "\"modified_by\"" },
+		{ "{\"secrets\":[\"hunter2\"", "holds no service document" },
+	};
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct secdoc_svc d;
+		char why[SECDOC_WHY_MAX];
+
+		ck_assert_msg(secdoc_read_svc(&d, texts[i][0],
+		    strlen(texts[i][0]), why) < 0, "'%s' accepted", texts[i][0]);
+		ck_assert_msg(strstr(why, texts[i][1]) != NULL, "'%s' for '%s'",
+		    why, texts[i][0]);
+		ck_assert_msg(strstr(why, "hunter2") == NULL, "quoted: %s", why);
+	}
+}
+END_TEST
+
 static void
 collect(void *arg, const char *key, size_t len, const struct jsonr_span *v)
 {
@@ -175,7 +254,7 @@ START_TEST(test_pair_keys)
 	char why[SECDOC_WHY_MAX];
 
 	ck_assert_int_eq(secdoc_read(&d, text, sizeof(text) - 1, why), 0);
-	ck_assert_int_eq(secdoc_enabled(&d), 0);
+	ck_assert_int_eq(secdoc_true(&d.enabled), 0);
 	ck_assert_int_eq(secdoc_pair_keys(&d, collect, keys), 0);
 	ck_assert_msg(json_equal(keys, want), "%s", json_dumps(keys, 0));
 	json_decref(keys);
@@ -192,6 +271,8 @@ secdoc_suite(void)
 	tcase_add_test(tc, test_same_as_tree);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_pair_keys);
+	tcase_add_test(tc, test_svc_same_as_tree);
+	tcase_add_test(tc, test_svc_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
