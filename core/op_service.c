@@ -276,7 +276,7 @@ svc_note_key(void *arg, const char *key, size_t len,
 /* A revision of a service as read, its document in place in a copy of
  * its text (the thread's scratch, where it was opened, is needed next for
  * its secrets). */
-struct svc_read {
+struct svc_rev {
 	const char		*name;
 	uint64_t		 rev;
 	char			*text;
@@ -285,7 +285,7 @@ struct svc_read {
 };
 
 static void
-svc_close(struct svc_read *v)
+svc_close(struct svc_rev *v)
 {
 	if (v->text != NULL)
 		sodium_memzero(v->text, v->len);
@@ -295,7 +295,7 @@ svc_close(struct svc_read *v)
 
 /* The revision of the service the request names. */
 static enum errcode
-svc_open(struct op_ctx *ctx, struct svc_read *v)
+svc_open(struct op_ctx *ctx, struct svc_rev *v)
 {
 	struct record_texts ts;
 	char why[SECDOC_WHY_MAX];
@@ -320,7 +320,7 @@ svc_open(struct op_ctx *ctx, struct svc_read *v)
 static int
 svc_view_write(struct jsonw *w, const void *arg)
 {
-	const struct svc_read *v = arg;
+	const struct svc_rev *v = arg;
 
 	secdoc_write_svc(w, v->name, v->rev, &v->doc);
 	jsonw_raw(w, "}");
@@ -331,7 +331,7 @@ svc_view_write(struct jsonw *w, const void *arg)
  * exists and is enabled, decrypted, written from its text in place; the
  * names missing; the pair keys that collide. */
 struct svc_reply {
-	const struct svc_read	*svc;
+	const struct svc_rev	*svc;
 	const json_t		*secrets;
 	const struct record_texts *ts;
 	const struct secdoc	*docs;
@@ -388,7 +388,7 @@ svc_gather(struct svc_reply *r)
 }
 
 static enum errcode
-svc_credentials(struct op_ctx *ctx, const struct svc_read *v,
+svc_credentials(struct op_ctx *ctx, const struct svc_rev *v,
     const json_t *secrets)
 {
 	struct secdoc docs[SERVICE_SECRETS_MAX];
@@ -418,7 +418,7 @@ svc_credentials(struct op_ctx *ctx, const struct svc_read *v,
 
 /* What the service principal of V gets, when V is enabled. */
 static enum errcode
-svc_get_own(struct op_ctx *ctx, const struct svc_read *v)
+svc_get_own(struct op_ctx *ctx, const struct svc_rev *v)
 {
 	json_t *secrets;
 	enum errcode e;
@@ -441,7 +441,7 @@ svc_get_own(struct op_ctx *ctx, const struct svc_read *v)
 enum errcode
 op_service_get(struct op_ctx *ctx)
 {
-	struct svc_read v;
+	struct svc_rev v;
 	enum errcode e;
 
 	if ((e = svc_open(ctx, &v)) != ERR_NONE)

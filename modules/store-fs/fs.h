@@ -129,7 +129,7 @@ enum coffer_rc	 fs_record_read(struct fs *fs, int dirfd, const char *rel,
 /* fs_cache.c: records of at most FS_CACHE_RECORD_MAX bytes are kept. */
 #define FS_CACHE_RECORD_MAX	4096
 #define FS_CACHE_DEFAULT	4096	/* entries */
-#define FS_CACHE_MAX		(1024 * 1024)
+#define FS_CACHE_MAX		(16 * 1024 * 1024)
 #define FS_CACHE_SETTLE		2	/* seconds before a directory's change
 					   time is trusted alone */
 struct fs_cache	*fs_cache_new(size_t entries);

@@ -186,7 +186,7 @@ START_TEST(test_bad_settings)
 	ck_assert_int_eq(open_store("max_record = 0;"), -1);
 	ck_assert(tu_log_has("'max_record' must be 1 to 67108864 bytes"));
 	ck_assert_int_eq(open_store("cache = -1;"), -1);
-	ck_assert(tu_log_has(".conf:5: 'cache' must be 0 to 1048576 records"));
+	ck_assert(tu_log_has(".conf:5: 'cache' must be 0 to 16777216 records"));
 	ck_assert_int_eq(open_store("fsync = \"yes\";"), -1);
 	ck_assert(tu_log_has("'fsync' of module store_fs must be true or "
 	    "false"));
