@@ -14,7 +14,7 @@
 
 struct keyset_slot {
 	uint64_t	 hash;
-	uint32_t	 off, len;	/* the key, in text */
+	size_t		 off, len;	/* the key, in text */
 	uint32_t	 count;		/* owners; 0: an empty slot */
 	uint32_t	 first, last;	/* owners */
 	size_t		 second;	/* the note of the second owner */
@@ -52,7 +52,7 @@ keyset_hash(const char *key, size_t len)
 
 	crypto_shorthash((unsigned char *)&h, (const unsigned char *)key, len,
 	    keyset_hashkey);
-	return h | 1;	/* never 0, so that a slot's hash tells nothing */
+	return h;
 }
 
 /* The slot holding KEY, or the empty one where it would go. */
@@ -94,7 +94,7 @@ keyset_grow(struct keyset *ks)
 }
 
 /* A copy of KEY in the text: its offset. */
-static uint32_t
+static size_t
 keyset_keep(struct keyset *ks, const char *key, size_t len)
 {
 	size_t off = ks->text_len;
@@ -116,7 +116,7 @@ keyset_keep(struct keyset *ks, const char *key, size_t len)
 	if (len > 0)
 		memcpy(ks->text + off, key, len);
 	ks->text_len += len;
-	return (uint32_t)off;
+	return off;
 }
 
 static void
@@ -141,8 +141,8 @@ keyset_note(struct keyset *ks, const char *key, size_t len, uint32_t owner)
 		keyset_grow(ks);
 	s = keyset_find(ks, h, key, len);
 	if (s->count == 0) {
-		*s = (struct keyset_slot){ h, keyset_keep(ks, key, len),
-		    (uint32_t)len, 1, owner, owner, 0 };
+		*s = (struct keyset_slot){ h, keyset_keep(ks, key, len), len,
+		    1, owner, owner, 0 };
 		ks->used++;
 	} else if (s->last == owner) {
 		return;
