@@ -109,18 +109,26 @@ START_TEST(test_same_as_tree)
 }
 END_TEST
 
-/* Why each is refused; the text must not reach the message. */
+/* A reader's answer RC and WHY for TEXT: refused, naming MEMBER; the
+ * text must not reach the message. */
+static void
+assert_refusal(int rc, const char *why, const char *text, const char *member)
+{
+	ck_assert_msg(rc < 0, "'%s' accepted", text);
+	ck_assert_msg(strstr(why, member) != NULL, "'%s' for '%s'", why,
+	    text);
+	ck_assert_msg(strstr(why, "hunter2") == NULL, "quoted: %s", why);
+}
+
+/* Why each is refused as a secret's document. */
 static void
 assert_refused(const char *text, const char *member)
 {
 	struct secdoc d;
 	char why[SECDOC_WHY_MAX];
 
-	ck_assert_msg(secdoc_read(&d, text, strlen(text), why) < 0,
-	    "'%s' accepted", text);
-	ck_assert_msg(strstr(why, member) != NULL, "'%s' for '%s'", why,
-	    text);
-	ck_assert_msg(strstr(why, "hunter2") == NULL, "quoted: %s", why);
+	assert_refusal(secdoc_read(&d, text, strlen(text), why), why, text,
+	    member);
 }
 
 START_TEST(test_refused)
@@ -224,11 +232,8 @@ START_TEST(test_svc_refused)
 		struct secdoc_svc d;
 		char why[SECDOC_WHY_MAX];
 
-		ck_assert_msg(secdoc_read_svc(&d, texts[i][0],
-		    strlen(texts[i][0]), why) < 0, "'%s' accepted", texts[i][0]);
-		ck_assert_msg(strstr(why, texts[i][1]) != NULL, "'%s' for '%s'",
-		    why, texts[i][0]);
-		ck_assert_msg(strstr(why, "hunter2") == NULL, "quoted: %s", why);
+		assert_refusal(secdoc_read_svc(&d, texts[i][0],
+		    strlen(texts[i][0]), why), why, texts[i][0], texts[i][1]);
 	}
 }
 END_TEST
