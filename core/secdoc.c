@@ -9,33 +9,38 @@
 
 #include "secdoc.h"
 
-/* A member of the document: its name and the type its text must start
- * with ('{' an object, '"' a string, 'b' true or false). */
+/* A member of the document: its name, the name's length, and the type its
+ * text must start with ('{' an object, '"' a string, 'b' true or false). */
 struct secdoc_member {
 	const char	*key;
+	size_t		 keylen;
 	size_t		 offset;	/* in struct secdoc */
 	char		 type;
 	int		 optional;
 };
 
+#define M(key)	key, sizeof(key) - 1
+
 static const struct secdoc_member secdoc_members[] = {
-	{ "pairs", offsetof(struct secdoc, pairs), '{', 0 },
-	{ "metadata", offsetof(struct secdoc, metadata), '{', 0 },
-	{ "enabled", offsetof(struct secdoc, enabled), 'b', 0 },
-	{ "modified_by", offsetof(struct secdoc, modified_by), '"', 0 },
-	{ "modified_at", offsetof(struct secdoc, modified_at), '"', 0 },
-	{ "comment", offsetof(struct secdoc, comment), '"', 1 },
-	{ NULL, 0, 0, 0 }
+	{ M("pairs"), offsetof(struct secdoc, pairs), '{', 0 },
+	{ M("metadata"), offsetof(struct secdoc, metadata), '{', 0 },
+	{ M("enabled"), offsetof(struct secdoc, enabled), 'b', 0 },
+	{ M("modified_by"), offsetof(struct secdoc, modified_by), '"', 0 },
+	{ M("modified_at"), offsetof(struct secdoc, modified_at), '"', 0 },
+	{ M("comment"), offsetof(struct secdoc, comment), '"', 1 },
+	{ NULL, 0, 0, 0, 0 }
 };
 
 static const struct secdoc_member secdoc_svc_members[] = {
-	{ "secrets", offsetof(struct secdoc_svc, secrets), '[', 0 },
-	{ "enabled", offsetof(struct secdoc_svc, enabled), 'b', 0 },
-	{ "modified_by", offsetof(struct secdoc_svc, modified_by), '"', 0 },
-	{ "modified_at", offsetof(struct secdoc_svc, modified_at), '"', 0 },
-	{ "comment", offsetof(struct secdoc_svc, comment), '"', 1 },
-	{ NULL, 0, 0, 0 }
+	{ M("secrets"), offsetof(struct secdoc_svc, secrets), '[', 0 },
+	{ M("enabled"), offsetof(struct secdoc_svc, enabled), 'b', 0 },
+	{ M("modified_by"), offsetof(struct secdoc_svc, modified_by), '"', 0 },
+	{ M("modified_at"), offsetof(struct secdoc_svc, modified_at), '"', 0 },
+	{ M("comment"), offsetof(struct secdoc_svc, comment), '"', 1 },
+	{ NULL, 0, 0, 0, 0 }
 };
+
+#undef M
 
 /* A document being read: where its members' spans go. */
 struct secdoc_reading {
@@ -58,9 +63,11 @@ secdoc_member(void *arg, const char *key, size_t keylen,
 	const struct secdoc_reading *rd = arg;
 
 	for (const struct secdoc_member *m = rd->members; m->key; m++) {
-		if (strlen(m->key) == keylen &&
-		    memcmp(m->key, key, keylen) == 0)
+		if (m->keylen == keylen &&
+		    memcmp(m->key, key, keylen) == 0) {
 			*secdoc_span(rd->doc, m) = *value;
+			return;
+		}
 	}
 }
 
