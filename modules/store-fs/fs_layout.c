@@ -24,11 +24,18 @@
 static int
 fs_kind_ok(const char *kind)
 {
-	size_t n = strlen(kind);
+	size_t n;
 
-	if (n == 0 || n > FS_KIND_MAX || kind[0] < 'a' || kind[0] > 'z')
+	if (kind[0] < 'a' || kind[0] > 'z')
 		return 0;
-	return strspn(kind, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+	for (n = 1; n <= FS_KIND_MAX && kind[n] != '\0'; n++) {
+		char c = kind[n];
+
+		if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') &&
+		    c != '_')
+			return 0;
+	}
+	return n <= FS_KIND_MAX;
 }
 
 static uint8_t fs_id_key[crypto_shorthash_siphashx24_KEYBYTES];

@@ -136,6 +136,19 @@ START_TEST(test_key_ids)
 	ck_assert(other.id[0] != k.id[0] && other.id[1] != k.id[1]);
 	ck_assert_int_eq(fs_key_id("secret", "", &k, &err), COFFER_ERROR);
 	ck_assert_int_eq(fs_key_id("Secret", "a", &k, &err), COFFER_ERROR);
+	/* Kinds: a lower-case letter, then letters, digits and '_', up to
+	 * FS_KIND_MAX (16). */
+	ck_assert_int_eq(fs_key_id("k_2", "a", &k, &err), COFFER_OK);
+	ck_assert_int_eq(fs_key_id("abcdefghijklmnop", "a", &k, &err),
+	    COFFER_OK);
+	ck_assert_int_eq(fs_key_id("abcdefghijklmnopq", "a", &k, &err),
+	    COFFER_ERROR);
+	ck_assert_str_eq(err.msg, "invalid kind");
+	ck_assert_int_eq(fs_key_id("", "a", &k, &err), COFFER_ERROR);
+	ck_assert_int_eq(fs_key_id("2k", "a", &k, &err), COFFER_ERROR);
+	ck_assert_int_eq(fs_key_id("k-2", "a", &k, &err), COFFER_ERROR);
+	ck_assert_int_eq(fs_key_id("k/", "a", &k, &err), COFFER_ERROR);
+	ck_assert_int_eq(fs_key_id("kZ", "a", &k, &err), COFFER_ERROR);
 
 	cache_open(4, 0);
 	put("a/b", 1, "ab");
