@@ -39,12 +39,6 @@ jsonw_put(struct jsonw *w, const char *s, size_t n)
 }
 
 void
-jsonw_raw(struct jsonw *w, const char *text)
-{
-	jsonw_put(w, text, strlen(text));
-}
-
-void
 jsonw_rawn(struct jsonw *w, const char *text, size_t n)
 {
 	jsonw_put(w, text, n);

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct jsonw {
 	char	*buf;
@@ -20,11 +21,16 @@ struct jsonw {
 
 /* With CAP 0 (BUF may be NULL) nothing is written: NEED counts. */
 void	 jsonw_init(struct jsonw *w, char *buf, size_t cap);
-/* Text copied as is: punctuation and member names. */
-void	 jsonw_raw(struct jsonw *w, const char *text);
 /* The N bytes at TEXT as they are: JSON checked already (a value read in
  * place with jsonr_walk(), say). */
 void	 jsonw_rawn(struct jsonw *w, const char *text, size_t n);
+/* Text copied as is: punctuation and member names.  Inline, so that a
+ * literal's length is known when compiling. */
+static inline void
+jsonw_raw(struct jsonw *w, const char *text)
+{
+	jsonw_rawn(w, text, strlen(text));
+}
 /* A JSON string of the N bytes at S; null when S is NULL. */
 void	 jsonw_str(struct jsonw *w, const char *s, size_t n);
 /* The same for a NUL-terminated S. */
