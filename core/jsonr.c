@@ -115,33 +115,6 @@ jsonr_escape_len(const unsigned char *p, const unsigned char *end)
 	return 6;
 }
 
-/* Past the plain bytes at P (printable ASCII other than '"' and '\\'):
- * eight at a time while a word holds none of the others (the tests of
- * "Bit Twiddling Hacks": a byte below 0x20, one with its high bit set, or
- * one equal to '"' or '\\' sets that byte's high bit, and maybe others
- * after it, which only sends the word to the byte loop), then one by
- * one. */
-static const unsigned char *
-jsonr_plain(const unsigned char *p, const unsigned char *end)
-{
-	const uint64_t ones = 0x0101010101010101ULL;
-	const uint64_t highs = 0x8080808080808080ULL;
-	uint64_t v, q, b;
-
-	while (end - p >= 8) {
-		memcpy(&v, p, 8);
-		q = v ^ ones * '"';
-		b = v ^ ones * '\\';
-		if ((((v - ones * 0x20) & ~v) | v | ((q - ones) & ~q) |
-		    ((b - ones) & ~b)) & highs)
-			break;
-		p += 8;
-	}
-	while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
-		p++;
-	return p;
-}
-
 /* Check the string whose opening quote r->p is on and find its end;
  * r->p ends past the closing quote. */
 static int
@@ -153,7 +126,7 @@ jsonr_scan(struct jsonr *r, struct jsonr_str *str)
 	str->s = p;
 	str->escaped = 0;
 	for (;;) {
-		p = jsonr_plain(p, end);
+		p = jsonw_plain(p, end);
 		if (p == end) {
 			jsonr_fail(r, p, "premature end of input in a string");
 			return -1;
@@ -606,7 +579,7 @@ jsonr_nesting(const void *data, size_t len, int limit)
 	while (p < end && max <= limit) {
 		switch (*p++) {
 		case '"':
-			while ((p = jsonr_plain(p, end)) < end && *p != '"')
+			while ((p = jsonw_plain(p, end)) < end && *p != '"')
 				p += *p == '\\' && end - p > 1 ? 2 : 1;
 			p += p < end;
 			break;

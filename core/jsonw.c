@@ -113,6 +113,33 @@ jsonw_escape(unsigned char c, char tmp[7])
 	}
 }
 
+/* Past the plain bytes at P (printable ASCII other than '"' and '\\'):
+ * eight at a time while a word holds none of the others (the tests of
+ * "Bit Twiddling Hacks": a byte below 0x20, one with its high bit set, or
+ * one equal to '"' or '\\' sets that byte's high bit, and maybe others
+ * after it, which only sends the word to the byte loop), then one by
+ * one. */
+const unsigned char *
+jsonw_plain(const unsigned char *p, const unsigned char *end)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+	uint64_t v, q, b;
+
+	while (end - p >= 8) {
+		memcpy(&v, p, 8);
+		q = v ^ ones * '"';
+		b = v ^ ones * '\\';
+		if ((((v - ones * 0x20) & ~v) | v | ((q - ones) & ~q) |
+		    ((b - ones) & ~b)) & highs)
+			break;
+		p += 8;
+	}
+	while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+		p++;
+	return p;
+}
+
 void
 jsonw_str(struct jsonw *w, const char *s, size_t n)
 {
@@ -126,18 +153,16 @@ jsonw_str(struct jsonw *w, const char *s, size_t n)
 	}
 	jsonw_put(w, "\"", 1);
 	while (i < n) {
+		const unsigned char *q = jsonw_plain(p + i, p + n);
+		const char *esc;
 		size_t seq;
 
-		if (p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' &&
-		    p[i] != '\\') {	/* the common case, copied as is */
-			run++;
-			i++;
-			continue;
-		}
+		run += (size_t)(q - (p + i));	/* the common case, as is */
+		if ((i = (size_t)(q - p)) == n)
+			break;
 		seq = jsonw_utf8_seq(p + i, n - i);
-		const char *esc = seq == 1 ? jsonw_escape(p[i], tmp) :
-		    seq == 0 ? "\xef\xbf\xbd" : NULL;
-
+		esc = seq == 1 ? jsonw_escape(p[i], tmp) : seq == 0 ?
+		    "\xef\xbf\xbd" : NULL;
 		if (esc == NULL) {	/* extend the run copied as is */
 			run += seq;
 			i += seq;

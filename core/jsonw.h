@@ -55,6 +55,10 @@ char	*jsonw_dump(const json_t *v, size_t *len_r);
 typedef int (*jsonw_fn)(struct jsonw *w, const void *arg);
 char	*jsonw_dump_fn(jsonw_fn fn, const void *arg, size_t *len_r);
 
+/* Past the plain bytes from P (printable ASCII other than '"' and '\\',
+ * which a JSON string holds as they are), up to END. */
+const unsigned char *jsonw_plain(const unsigned char *p,
+	    const unsigned char *end);
 /* The length of the valid UTF-8 sequence at S (N bytes left), 0 if none. */
 size_t	 jsonw_utf8_seq(const unsigned char *s, size_t n);
 /* Cut S (NUL-terminated) before an incomplete sequence at its end, as a
