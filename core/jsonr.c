@@ -642,41 +642,97 @@ jsonr_walk_member(struct jsonr *r, struct jsonr_walk *wk)
 	return jsonr_with_text(r, &key, jsonr_walk_key, wk) != NULL ? 0 : -1;
 }
 
-int
-jsonr_walk(const void *data, size_t len, jsonr_member_fn fn, void *arg,
-    json_error_t *err)
+/* Start reading the LEN bytes at DATA in place, as one OPEN ... CLOSE
+ * container: 1 when a first item follows, 0 when it is empty, -1. */
+static int
+jsonr_open(struct jsonr *r, const void *data, size_t len, json_error_t *err,
+    char open, char close)
 {
-	struct jsonr r = {
+	*r = (struct jsonr){
 		.start = data, .p = data, .end = (const unsigned char *)data +
 		    len, .err = err, .skip = 1, .depth = 1,
 	};
-	struct jsonr_walk wk = { fn, arg, { NULL, 0 } };
-	int more = 1;
-
 	if (err != NULL) {
 		memset(err, 0, sizeof(*err));
 		snprintf(err->source, sizeof(err->source), "<buffer>");
 	}
-	jsonr_ws(&r);
-	if (r.p == r.end || *r.p != '{') {
-		jsonr_fail(&r, r.p, "'{' expected");
+	jsonr_ws(r);
+	if (r->p == r->end || *r->p != open) {
+		jsonr_fail(r, r->p, "'%c' expected", open);
 		return -1;
 	}
-	r.p++;
-	jsonr_ws(&r);
-	if (r.p < r.end && *r.p == '}') {
-		r.p++;
-		more = 0;
+	r->p++;
+	jsonr_ws(r);
+	if (r->p < r->end && *r->p == close) {
+		r->p++;
+		return 0;
 	}
+	return 1;
+}
+
+/* The end of a container read in place (MORE as jsonr_next() left it):
+ * 0 when nothing follows it, or -1. */
+static int
+jsonr_end(struct jsonr *r, int more)
+{
+	jsonr_ws(r);
+	if (more == 0 && r->p != r->end) {
+		jsonr_fail(r, r->p, "end of input expected");
+		return -1;
+	}
+	return more == 0 ? 0 : -1;
+}
+
+int
+jsonr_walk(const void *data, size_t len, jsonr_member_fn fn, void *arg,
+    json_error_t *err)
+{
+	struct jsonr_walk wk = { fn, arg, { NULL, 0 } };
+	struct jsonr r;
+	int more = jsonr_open(&r, data, len, err, '{', '}');
+
 	while (more == 1) {
 		if (jsonr_walk_member(&r, &wk) < 0)
 			return -1;
 		more = jsonr_next(&r, '}', "',' or '}'");
 	}
-	jsonr_ws(&r);
-	if (more == 0 && r.p != r.end) {
-		jsonr_fail(&r, r.p, "end of input expected");
-		return -1;
+	return jsonr_end(&r, more);
+}
+
+/* A string being read in place, and where it goes. */
+struct jsonr_each {
+	jsonr_string_fn	 fn;
+	void		*arg;
+};
+
+static void *
+jsonr_each_string(void *arg, const char *s, size_t len)
+{
+	struct jsonr_each *each = arg;
+
+	each->fn(each->arg, s, len);
+	return each;
+}
+
+int
+jsonr_strings(const void *data, size_t len, jsonr_string_fn fn, void *arg,
+    json_error_t *err)
+{
+	struct jsonr_each each = { fn, arg };
+	struct jsonr_str str;
+	struct jsonr r;
+	int more = jsonr_open(&r, data, len, err, '[', ']');
+
+	while (more == 1) {
+		jsonr_ws(&r);
+		if (r.p == r.end || *r.p != '"') {
+			jsonr_fail(&r, r.p, "string expected");
+			return -1;
+		}
+		if (jsonr_scan(&r, &str) < 0 ||
+		    jsonr_with_text(&r, &str, jsonr_each_string, &each) == NULL)
+			return -1;
+		more = jsonr_next(&r, ']', "',' or ']'");
 	}
-	return more == 0 ? 0 : -1;
+	return jsonr_end(&r, more);
 }

@@ -47,4 +47,14 @@ typedef void (*jsonr_member_fn)(void *arg, const char *key, size_t keylen,
 int	 jsonr_walk(const void *data, size_t len, jsonr_member_fn fn,
 	    void *arg, json_error_t *err);
 
+/*
+ * Read a JSON array of strings in place (a service's secret names): check
+ * it as jsonr_walk() checks an object, and give FN each string in order,
+ * decoded (S is not NUL-terminated, and lives only for the call).  0, or
+ * -1 with ERR set, also when an item is not a string.
+ */
+typedef void (*jsonr_string_fn)(void *arg, const char *s, size_t len);
+int	 jsonr_strings(const void *data, size_t len, jsonr_string_fn fn,
+	    void *arg, json_error_t *err);
+
 #endif

@@ -6,6 +6,7 @@
  * json_loadb() on every input: both refuse it, or both make equal trees
  * (or it refuses a NUL byte that json_loadb() skips).  jsonr_walk() must
  * take exactly the objects jsonr_load() takes, with the same members,
+ * jsonr_strings() exactly its arrays of strings, with the same strings,
  * and a secret's document read in place (core/secdoc.c) must write a
  * reply that is JSON.
  */
@@ -82,6 +83,42 @@ fuzz_walk(const uint8_t *data, size_t size)
 }
 
 static void
+fuzz_string(void *arg, const char *s, size_t len)
+{
+	if (json_array_append_new(arg, json_stringn(s, len)) < 0)
+		abort();
+}
+
+static int
+fuzz_all_strings(const json_t *v)
+{
+	size_t i;
+	json_t *item;
+
+	if (!json_is_array(v))
+		return 0;
+	json_array_foreach(v, i, item) {
+		if (!json_is_string(item))
+			return 0;
+	}
+	return 1;
+}
+
+static void
+fuzz_strings(const uint8_t *data, size_t size)
+{
+	json_t *ours = jsonr_load(data, size, 0, NULL);
+	json_t *got = json_array();
+	int rc = jsonr_strings(data, size, fuzz_string, got, NULL);
+
+	if ((rc == 0) != fuzz_all_strings(ours) ||
+	    (rc == 0 && !json_equal(got, ours)))
+		abort();
+	json_decref(got);
+	json_decref(ours);
+}
+
+static void
 fuzz_secdoc(const uint8_t *data, size_t size)
 {
 	char why[SECDOC_WHY_MAX], buf[4096];
@@ -123,6 +160,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_same_as_jansson(data, size, 0);
 	fuzz_same_as_jansson(data, size, JSON_REJECT_DUPLICATES);
 	fuzz_walk(data, size);
+	fuzz_strings(data, size);
 	fuzz_secdoc(data, size);
 	if (request_decode(&r, data, size, &limits, msg) == ERR_NONE)
 		fuzz_round_trip(r.root);

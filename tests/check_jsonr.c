@@ -4,7 +4,8 @@
  * on 2,000 random ones written by jansson, and on 60,000 mutations of
  * them (bytes changed, cut, spliced); where faults are reported.  And
  * jsonr_walk() against jsonr_load() on all of them: the same verdict,
- * the same members.
+ * the same members; and jsonr_strings(): the arrays of strings
+ * jsonr_load() takes, and nothing else, with the same strings.
  */
 #include "config.h"
 
@@ -66,10 +67,45 @@ walk_agrees(const char *text, size_t len, const json_t *ours,
 	return same;
 }
 
+static void
+restring(void *arg, const char *s, size_t len)
+{
+	json_array_append_new(arg, json_stringn(s, len));
+}
+
+static int
+strings_only(const json_t *v)
+{
+	size_t i;
+	const json_t *item;
+
+	if (!json_is_array(v))
+		return 0;
+	json_array_foreach(v, i, item) {
+		if (!json_is_string(item))
+			return 0;
+	}
+	return 1;
+}
+
+/* 1 when jsonr_strings() takes TEXT exactly when OURS, jsonr_load()'s
+ * tree of it, is an array of strings, and gives those strings. */
+static int
+strings_agree(const char *text, size_t len, const json_t *ours)
+{
+	json_t *got = json_array();
+	int rc = jsonr_strings(text, len, restring, got, NULL);
+	int same = strings_only(ours) ? rc == 0 && json_equal(got, ours) :
+	    rc < 0;
+
+	json_decref(got);
+	return same;
+}
+
 /* 1 when jsonr_load and json_loadb agree on TEXT (LEN bytes): the same
  * verdict, the same tree.  A text with a NUL byte in it only has to be
  * refused: json_loadb() skips a NUL that follows a number or a word.
- * Without FLAGS, jsonr_walk() must agree too. */
+ * Without FLAGS, jsonr_walk() and jsonr_strings() must agree too. */
 static int
 agree(const char *text, size_t len, size_t flags)
 {
@@ -88,7 +124,8 @@ agree(const char *text, size_t len, size_t flags)
 		free(b);
 	}
 	if (same && flags == 0)
-		same = walk_agrees(text, len, ours, &err);
+		same = walk_agrees(text, len, ours, &err) &&
+		    strings_agree(text, len, ours);
 	json_decref(ours);
 	json_decref(theirs);
 	return same;
@@ -104,6 +141,7 @@ assert_agree(const char *text, size_t len)
 }
 
 static const char *const valid[] = {
+	"[\"a\",\"b\\u00e9\\n\"]", " [ \"a/b\" , \"\" ] ", "[\"a\",1]",
 	"{}", "[]", " \t\r\n{ } \n", "[1,-1,0,-0,9223372036854775807]",
 	"[-9223372036854775808]", "[1.5,-0.0,1e5,1E+5,1e-5,2.5e-320]",
 	"[1e-400]", "[123456789012345678901234567890.5]",
@@ -116,6 +154,7 @@ static const char *const valid[] = {
 };
 
 static const char *const invalid[] = {
+	"[\"a\",]", "[\"a\"]]", "[\"a\"", "[\"a\" \"b\"]",
 	"", " ", "1", "\"s\"", "true", "null", "{", "[", "[1,]", "[,1]",
 	"{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{a:1}", "[01]", "[-]", "[1.]",
 	"[.5]", "[1e]", "[1e+]", "[+1]", "[0x1]", "[NaN]", "[Infinity]",
@@ -211,6 +250,12 @@ START_TEST(test_long_strings)
 				    stops[i], (int)(len - at),
 				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_-+=!?*()<>~@#$");
 
+				assert_agree(text, (size_t)n);
+				n = snprintf(text, sizeof(text),
+				    "[\"%.*s%s%.*s\",\"x\"]", (int)at,
+				    "0123456789abcdefghijklmnopqrstuvwxyz .,:;",
+				    stops[i], (int)(len - at),
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_-+=!?*()<>~@#$");
 				assert_agree(text, (size_t)n);
 			}
 			snprintf(text, sizeof(text), "[\"%.*s\"]", (int)len,
