@@ -156,13 +156,13 @@ keyset_note(struct keyset *ks, const char *key, size_t len, uint32_t owner)
 
 /* Append the name of OWNER to A: 0, or -1. */
 static int
-keyset_owner(json_t *a, const json_t *names, uint32_t owner)
+keyset_owner(json_t *a, const char *const *names, uint32_t owner)
 {
-	return json_array_append(a, json_array_get(names, owner));
+	return json_array_append_new(a, json_string(names[owner]));
 }
 
 json_t *
-keyset_shared(const struct keyset *ks, const json_t *names)
+keyset_shared(const struct keyset *ks, const char *const *names)
 {
 	json_t *shared = json_object(), *a;
 	size_t i;

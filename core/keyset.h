@@ -34,9 +34,9 @@ void	 keyset_init(struct keyset *ks);
 void	 keyset_note(struct keyset *ks, const char *key, size_t len,
 	    uint32_t owner);
 /* { key: [ the names of its owners ], ... } for every key held more than
- * once, in the order their second owner was noted; owner I is the string
- * at index I of NAMES.  NULL when out of memory. */
-json_t	*keyset_shared(const struct keyset *ks, const json_t *names);
+ * once, in the order their second owner was noted; owner I is NAMES[I]
+ * (UTF-8).  NULL when out of memory. */
+json_t	*keyset_shared(const struct keyset *ks, const char *const *names);
 void	 keyset_free(struct keyset *ks);
 
 #endif

@@ -39,27 +39,20 @@ struct svc_change {
 	uint64_t	 from;		/* revert: the revision to copy */
 };
 
-/* The latest revision of every secret named in SECRETS, read together
+/* The latest revision of each of the N secrets NAMES, read together
  * (one request per hundred names on store_dynamo) and decrypted in place:
  * TS->t[I].text NULL for a name that does not exist, DOCS[I] (N of them)
  * the others' documents.  On success the caller frees TS with
  * record_texts_done(); on failure nothing is held. */
 static enum errcode
-svc_read(struct op_ctx *ctx, const json_t *secrets, struct record_texts *ts,
-    struct secdoc *docs)
+svc_read(struct op_ctx *ctx, const char *const *names, size_t n,
+    struct record_texts *ts, struct secdoc *docs)
 {
-	size_t n = json_array_size(secrets), i;
-	const char **names = xcalloc(n ? n : 1, sizeof(*names));
 	char why[SECDOC_WHY_MAX];
 	enum errcode e;
 
-	for (i = 0; i < n; i++) {	/* strings: checked on write */
-		const json_t *v = json_array_get(secrets, i);
-
-		names[i] = json_is_string(v) ? json_string_value(v) : "";
-	}
 	e = record_read_latest_many_text(ctx, SECRET_KIND, names, n, ts);
-	for (i = 0; e == ERR_NONE && i < n; i++) {
+	for (size_t i = 0; e == ERR_NONE && i < n; i++) {
 		const struct record_text *t = &ts->t[i];
 
 		if (t->text != NULL &&
@@ -69,7 +62,6 @@ svc_read(struct op_ctx *ctx, const json_t *secrets, struct record_texts *ts,
 			record_texts_done(ts);
 		}
 	}
-	free(names);
 	return e;
 }
 
@@ -77,6 +69,7 @@ svc_read(struct op_ctx *ctx, const json_t *secrets, struct record_texts *ts,
 static enum errcode
 svc_check_secrets(struct op_ctx *ctx, json_t *secrets)
 {
+	const char *names[SERVICE_SECRETS_MAX];
 	struct secdoc docs[SERVICE_SECRETS_MAX];
 	struct record_texts ts;
 	json_t *v;
@@ -92,6 +85,7 @@ svc_check_secrets(struct op_ctx *ctx, json_t *secrets)
 	json_array_foreach(secrets, i, v) {
 		if ((e = validate_name(v, ctx->msg)) != ERR_NONE)
 			return e;
+		names[i] = json_string_value(v);
 		for (j = 0; j < i; j++) {
 			if (json_equal(json_array_get(secrets, j), v)) {
 				V_MSG(ctx, "secret %s is listed twice",
@@ -100,11 +94,12 @@ svc_check_secrets(struct op_ctx *ctx, json_t *secrets)
 			}
 		}
 	}
-	if ((e = svc_read(ctx, secrets, &ts, docs)) != ERR_NONE)
+	if ((e = svc_read(ctx, names, json_array_size(secrets), &ts, docs)) !=
+	    ERR_NONE)
 		return e;
-	json_array_foreach(secrets, i, v) {
-		if (e == ERR_NONE && ts.t[i].text == NULL) {
-			V_MSG(ctx, "no secret %.200s", json_string_value(v));
+	for (i = 0; e == ERR_NONE && i < ts.n; i++) {
+		if (ts.t[i].text == NULL) {
+			V_MSG(ctx, "no secret %.200s", names[i]);
 			e = ERR_NOT_FOUND;
 		}
 	}
@@ -327,90 +322,118 @@ svc_view_write(struct jsonw *w, const void *arg)
 	return 0;
 }
 
+/* A service's secret names as its document lists them, each decoded
+ * into TEXT with a NUL after it. */
+struct svc_names {
+	const char	*name[SERVICE_SECRETS_MAX];
+	size_t		 n;		/* more than SERVICE_SECRETS_MAX: too many */
+	char		*text, *end;
+};
+
+static void
+svc_names_add(void *arg, const char *s, size_t len)
+{
+	struct svc_names *sn = arg;
+
+	if (sn->n >= SERVICE_SECRETS_MAX) {
+		sn->n++;
+		return;
+	}
+	memcpy(sn->end, s, len);
+	sn->end[len] = '\0';
+	sn->name[sn->n++] = sn->end;
+	sn->end += len + 1;
+}
+
 /* What a service principal gets: the view, and every mapped secret that
  * exists and is enabled, decrypted, written from its text in place; the
  * names missing; the pair keys that collide. */
 struct svc_reply {
 	const struct svc_rev	*svc;
-	const json_t		*secrets;
+	const struct svc_names	*names;
 	const struct record_texts *ts;
 	const struct secdoc	*docs;
-	json_t			*missing;
 	json_t			*conflicts;
 };
+
+/* The items of R's "credentials" (MISSING 0: its secrets that are there
+ * and enabled) or of its "missing" (1: the names not there). */
+static void
+svc_reply_list(struct jsonw *w, const struct svc_reply *r, int missing)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < r->ts->n; i++) {
+		const struct record_text *t = &r->ts->t[i];
+		int there = t->text != NULL;
+
+		if (missing ? there : !there ||
+		    !secdoc_true(&r->docs[i].enabled))
+			continue;
+		if (k++ > 0)
+			jsonw_raw(w, ",");
+		if (missing)
+			jsonw_strz(w, r->names->name[i]);
+		else
+			secdoc_write_credential(w, r->names->name[i], t->rev,
+			    &r->docs[i]);
+	}
+}
 
 static int
 svc_reply_write(struct jsonw *w, const void *arg)
 {
 	const struct svc_reply *r = arg;
-	size_t k = 0;
 
 	secdoc_write_svc(w, r->svc->name, r->svc->rev, &r->svc->doc);
 	jsonw_raw(w, ",\"credentials\":[");
-	for (size_t i = 0; i < r->ts->n; i++) {
-		if (r->ts->t[i].text == NULL ||
-		    !secdoc_true(&r->docs[i].enabled))
-			continue;
-		if (k++ > 0)
-			jsonw_raw(w, ",");
-		secdoc_write_credential(w, json_string_value(json_array_get(
-		    r->secrets, i)), r->ts->t[i].rev, &r->docs[i]);
-	}
-	jsonw_raw(w, "],\"missing\":");
-	jsonw_value(w, r->missing);
-	jsonw_raw(w, ",\"conflicts\":");
+	svc_reply_list(w, r, 0);
+	jsonw_raw(w, "],\"missing\":[");
+	svc_reply_list(w, r, 1);
+	jsonw_raw(w, "],\"conflicts\":");
 	jsonw_value(w, r->conflicts);
 	jsonw_raw(w, "}");
 	return 0;
 }
 
-/* The missing names and colliding keys of R's secrets: 0, or -1 when out
+/* The pair keys more than one of R's enabled secrets hold; NULL when out
  * of memory. */
-static int
-svc_gather(struct svc_reply *r)
+static json_t *
+svc_conflicts(const struct svc_reply *r)
 {
 	struct svc_keys k;
+	json_t *shared;
 
 	keyset_init(&k.set);
 	for (size_t i = 0; i < r->ts->n; i++) {
-		json_t *name = json_array_get(r->secrets, i);
-
-		if (r->ts->t[i].text == NULL) {
-			json_array_append(r->missing, name);
-		} else if (secdoc_true(&r->docs[i].enabled)) {
+		if (r->ts->t[i].text != NULL &&
+		    secdoc_true(&r->docs[i].enabled)) {
 			k.secret = (uint32_t)i;
 			secdoc_pair_keys(&r->docs[i], svc_note_key, &k);
 		}
 	}
-	r->conflicts = keyset_shared(&k.set, r->secrets);
+	shared = keyset_shared(&k.set, r->names->name);
 	keyset_free(&k.set);
-	return r->conflicts != NULL ? 0 : -1;
+	return shared;
 }
 
 static enum errcode
 svc_credentials(struct op_ctx *ctx, const struct svc_rev *v,
-    const json_t *secrets)
+    const struct svc_names *sn)
 {
 	struct secdoc docs[SERVICE_SECRETS_MAX];
 	struct record_texts ts;
-	struct svc_reply r = { v, secrets, &ts, docs, NULL, NULL };
+	struct svc_reply r = { v, sn, &ts, docs, NULL };
 	enum errcode e;
 
-	if (json_array_size(secrets) > SERVICE_SECRETS_MAX) {
-		V_MSG(ctx, "service %.200s maps more than %d secrets",
-		    ctx->target, SERVICE_SECRETS_MAX);
-		return ERR_INTERNAL;
-	}
-	if ((e = svc_read(ctx, secrets, &ts, docs)) != ERR_NONE)
+	if ((e = svc_read(ctx, sn->name, sn->n, &ts, docs)) != ERR_NONE)
 		return e;
-	r.missing = json_array();
-	if (r.missing == NULL || svc_gather(&r) < 0) {
+	if ((r.conflicts = svc_conflicts(&r)) == NULL) {
 		V_MSG(ctx, "out of memory");
 		e = ERR_INTERNAL;
 	} else {
 		e = op_result_text(ctx, svc_reply_write, &r);
 	}
-	json_decref(r.missing);
 	json_decref(r.conflicts);
 	record_texts_done(&ts);
 	return e;
@@ -420,21 +443,27 @@ svc_credentials(struct op_ctx *ctx, const struct svc_rev *v,
 static enum errcode
 svc_get_own(struct op_ctx *ctx, const struct svc_rev *v)
 {
-	json_t *secrets;
+	struct svc_names sn = { .n = 0 };
 	enum errcode e;
 
 	if (!secdoc_true(&v->doc.enabled)) {
 		V_MSG(ctx, "service %s is disabled", v->name);
 		return ERR_DENIED;
 	}
-	/* A part of the text read already: only memory can fail. */
-	secrets = jsonr_load(v->doc.secrets.s, v->doc.secrets.len, 0, NULL);
-	if (secrets == NULL) {
-		V_MSG(ctx, "out of memory");
-		return ERR_INTERNAL;
+	/* Decoded, each name is shorter than its text with its quotes. */
+	sn.text = sn.end = xmalloc(v->doc.secrets.len + 1);
+	if (jsonr_strings(v->doc.secrets.s, v->doc.secrets.len,
+	    svc_names_add, &sn, NULL) < 0) {
+		e = record_damaged(ctx, SERVICE_KIND, v->name, v->rev,
+		    "\"secrets\" is not a list of names");
+	} else if (sn.n > SERVICE_SECRETS_MAX) {
+		V_MSG(ctx, "service %.200s maps more than %d secrets",
+		    v->name, SERVICE_SECRETS_MAX);
+		e = ERR_INTERNAL;
+	} else {
+		e = svc_credentials(ctx, v, &sn);
 	}
-	e = svc_credentials(ctx, v, secrets);
-	json_decref(secrets);
+	free(sn.text);
 	return e;
 }
 

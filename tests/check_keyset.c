@@ -48,6 +48,18 @@ owner_names(size_t n)
 	return names;
 }
 
+/* NAMES as keyset_shared() takes them (at most 64). */
+static const char *const *
+owner_strings(const json_t *names)
+{
+	static const char *s[64];
+
+	ck_assert_uint_le(json_array_size(names), 64);
+	for (size_t i = 0; i < json_array_size(names); i++)
+		s[i] = json_string_value(json_array_get(names, i));
+	return s;
+}
+
 /* Same text, member order included. */
 static void
 assert_same(const json_t *got, const json_t *want)
@@ -73,7 +85,7 @@ START_TEST(test_picked)
 	keyset_note(&ks, "PASS", 4, 1);
 	keyset_note(&ks, "HOST", 4, 2);
 	keyset_note(&ks, "PASS", 4, 2);
-	got = keyset_shared(&ks, names);
+	got = keyset_shared(&ks, owner_strings(names));
 	ck_assert_ptr_nonnull(got);
 	{
 		char *text = json_dumps(got, JSON_COMPACT);
@@ -92,7 +104,7 @@ START_TEST(test_picked)
 	keyset_note(&ks, "A", 1, 0);
 	keyset_note(&ks, "A", 1, 0);
 	keyset_note(&ks, "B", 1, 1);
-	got = keyset_shared(&ks, names);
+	got = keyset_shared(&ks, owner_strings(names));
 	ck_assert_int_eq(json_object_size(got), 0);
 	json_decref(got);
 	keyset_free(&ks);
@@ -118,7 +130,7 @@ START_TEST(test_odd_keys)
 	keyset_note(&ks, "", 0, 1);
 	keyset_note(&ks, long_key, sizeof(long_key) - 1, 1);
 	keyset_note(&ks, long_key, sizeof(long_key), 1);
-	got = keyset_shared(&ks, names);
+	got = keyset_shared(&ks, owner_strings(names));
 	ck_assert_int_eq(json_object_size(got), 3);
 	ck_assert_ptr_nonnull(json_object_getn(got, "a\0c", 3));
 	ck_assert_ptr_null(json_object_getn(got, "a\0b", 3));
@@ -158,7 +170,7 @@ START_TEST(test_random)
 			ref_note(&r, key, (size_t)len, names, o);
 		}
 	}
-	got = keyset_shared(&ks, names);
+	got = keyset_shared(&ks, owner_strings(names));
 	assert_same(got, r.shared);
 	json_decref(got);
 	keyset_free(&ks);

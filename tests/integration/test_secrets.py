@@ -321,6 +321,12 @@ class Secrets(Base):
         self.ok(admin, "secret.delete", name="web/api")
         self.assertEqual(self.ok(web, "service.get", name="web")["missing"],
                          ["web/api"])
+        # Two missing, in the mapping's order; nothing left to collide.
+        self.ok(admin, "secret.delete", name="web/db")
+        got = self.ok(web, "service.get", name="web")
+        self.assertEqual((got["missing"], got["credentials"],
+                          got["conflicts"]),
+                         (["web/db", "web/api"], [], {}))
         self.ok(admin, "service.put", name="web", enabled=False)
         self.assertIn("disabled", self.err(web, "service.get", "denied",
                                            name="web"))
