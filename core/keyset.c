@@ -7,22 +7,26 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "keyset.h"
 #include "xalloc.h"
 
 #define KEYSET_SLOTS	32	/* to start with; kept at most half full */
 
+#define KEYSET_END	UINT32_MAX	/* no next note */
+
 struct keyset_slot {
 	uint64_t	 hash;
 	size_t		 off, len;	/* the key, in text */
 	uint32_t	 count;		/* owners; 0: an empty slot */
-	uint32_t	 first, last;	/* owners */
-	size_t		 second;	/* the note of the second owner */
+	uint32_t	 head, tail;	/* its first and last notes */
+	uint32_t	 second;	/* the note of the second owner */
 };
 
 struct keyset_note {
 	uint32_t	 slot;
 	uint32_t	 owner;
+	uint32_t	 next;		/* the key's next note, or KEYSET_END */
 };
 
 /* Keys come from documents users write: hashed with a key of the
@@ -128,13 +132,14 @@ keyset_append(struct keyset *ks, const struct keyset_slot *s, uint32_t owner)
 		    sizeof(*ks->notes));
 	}
 	ks->notes[ks->nnotes++] = (struct keyset_note){
-	    (uint32_t)(s - ks->slots), owner };
+	    (uint32_t)(s - ks->slots), owner, KEYSET_END };
 }
 
 void
 keyset_note(struct keyset *ks, const char *key, size_t len, uint32_t owner)
 {
 	uint64_t h = keyset_hash(key, len);
+	uint32_t note = (uint32_t)ks->nnotes;
 	struct keyset_slot *s;
 
 	if (2 * (ks->used + 1) > ks->mask + 1)
@@ -142,54 +147,53 @@ keyset_note(struct keyset *ks, const char *key, size_t len, uint32_t owner)
 	s = keyset_find(ks, h, key, len);
 	if (s->count == 0) {
 		*s = (struct keyset_slot){ h, keyset_keep(ks, key, len), len,
-		    1, owner, owner, 0 };
+		    1, note, note, 0 };
 		ks->used++;
-	} else if (s->last == owner) {
+	} else if (ks->notes[s->tail].owner == owner) {
 		return;
-	} else if (++s->count == 2) {
-		s->second = ks->nnotes;
-		ks->nshared++;
+	} else {
+		if (++s->count == 2) {
+			s->second = note;
+			ks->nshared++;
+		}
+		ks->notes[s->tail].next = note;
+		s->tail = note;
 	}
-	s->last = owner;
 	keyset_append(ks, s, owner);
 }
 
-/* Append the name of OWNER to A: 0, or -1. */
-static int
-keyset_owner(json_t *a, const char *const *names, uint32_t owner)
+/* Key S and the names of its owners, in the order they were noted. */
+static void
+keyset_write_key(const struct keyset *ks, struct jsonw *w,
+    const struct keyset_slot *s, const char *const *names)
 {
-	return json_array_append_new(a, json_string(names[owner]));
+	jsonw_str(w, ks->text + s->off, s->len);
+	jsonw_raw(w, ":[");
+	for (uint32_t n = s->head; n != KEYSET_END; n = ks->notes[n].next) {
+		if (n != s->head)
+			jsonw_raw(w, ",");
+		jsonw_strz(w, names[ks->notes[n].owner]);
+	}
+	jsonw_raw(w, "]");
 }
 
-json_t *
-keyset_shared(const struct keyset *ks, const char *const *names)
+void
+keyset_write(const struct keyset *ks, struct jsonw *w,
+    const char *const *names)
 {
-	json_t *shared = json_object(), *a;
-	size_t i;
-	int rc = shared != NULL ? 0 : -1;
+	size_t k = 0;
 
-	for (i = 0; rc == 0 && ks->nshared > 0 && i < ks->nnotes; i++) {
+	jsonw_raw(w, "{");
+	for (size_t i = 0; ks->nshared > 0 && i < ks->nnotes; i++) {
 		const struct keyset_slot *s = &ks->slots[ks->notes[i].slot];
-		const char *key = ks->text + s->off;
 
-		if (s->count < 2 || i < s->second)
+		if (s->count < 2 || i != s->second)
 			continue;
-		if (i == s->second) {
-			a = json_array();
-			rc = json_object_setn_new_nocheck(shared, key, s->len,
-			    a) < 0 || keyset_owner(a, names, s->first) < 0 ?
-			    -1 : 0;
-		} else {
-			a = json_object_getn(shared, key, s->len);
-		}
-		if (rc == 0)
-			rc = keyset_owner(a, names, ks->notes[i].owner);
+		if (k++ > 0)
+			jsonw_raw(w, ",");
+		keyset_write_key(ks, w, s, names);
 	}
-	if (rc < 0) {
-		json_decref(shared);
-		return NULL;
-	}
-	return shared;
+	jsonw_raw(w, "}");
 }
 
 void

@@ -3,17 +3,17 @@
  * "conflicts", the pair keys found in more than one of its secrets.
  *
  * Keys are noted as the secrets' documents are walked, into one hash table
- * for the request; only the keys held more than once become JSON.  (A
- * jansson object per key, with an array and a string per owner, cost a
- * service get more than walking the pairs did.)
+ * for the request, and the keys held more than once are written into the
+ * reply from it.  (A jansson object per key, with an array and a string
+ * per owner, cost a service get more than walking the pairs did.)
  */
 #ifndef COFFER_KEYSET_H
 #define COFFER_KEYSET_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
+struct jsonw;
 struct keyset_slot;
 struct keyset_note;
 
@@ -33,10 +33,11 @@ void	 keyset_init(struct keyset *ks);
  * noted it last counts once. */
 void	 keyset_note(struct keyset *ks, const char *key, size_t len,
 	    uint32_t owner);
-/* { key: [ the names of its owners ], ... } for every key held more than
- * once, in the order their second owner was noted; owner I is NAMES[I]
- * (UTF-8).  NULL when out of memory. */
-json_t	*keyset_shared(const struct keyset *ks, const char *const *names);
+/* Write { key: [ the names of its owners ], ... } for every key held more
+ * than once, in the order their second owner was noted, each key's owners
+ * in the order they were noted; owner I is NAMES[I]. */
+void	 keyset_write(const struct keyset *ks, struct jsonw *w,
+	    const char *const *names);
 void	 keyset_free(struct keyset *ks);
 
 #endif

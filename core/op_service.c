@@ -353,7 +353,7 @@ struct svc_reply {
 	const struct svc_names	*names;
 	const struct record_texts *ts;
 	const struct secdoc	*docs;
-	json_t			*conflicts;
+	const struct keyset	*conflicts;
 };
 
 /* The items of R's "credentials" (MISSING 0: its secrets that are there
@@ -391,30 +391,22 @@ svc_reply_write(struct jsonw *w, const void *arg)
 	jsonw_raw(w, "],\"missing\":[");
 	svc_reply_list(w, r, 1);
 	jsonw_raw(w, "],\"conflicts\":");
-	jsonw_value(w, r->conflicts);
+	keyset_write(r->conflicts, w, r->names->name);
 	jsonw_raw(w, "}");
 	return 0;
 }
 
-/* The pair keys more than one of R's enabled secrets hold; NULL when out
- * of memory. */
-static json_t *
-svc_conflicts(const struct svc_reply *r)
+/* The pair keys of R's enabled secrets, noted in K->set. */
+static void
+svc_note_keys(const struct svc_reply *r, struct svc_keys *k)
 {
-	struct svc_keys k;
-	json_t *shared;
-
-	keyset_init(&k.set);
 	for (size_t i = 0; i < r->ts->n; i++) {
 		if (r->ts->t[i].text != NULL &&
 		    secdoc_true(&r->docs[i].enabled)) {
-			k.secret = (uint32_t)i;
-			secdoc_pair_keys(&r->docs[i], svc_note_key, &k);
+			k->secret = (uint32_t)i;
+			secdoc_pair_keys(&r->docs[i], svc_note_key, k);
 		}
 	}
-	shared = keyset_shared(&k.set, r->names->name);
-	keyset_free(&k.set);
-	return shared;
 }
 
 static enum errcode
@@ -423,18 +415,16 @@ svc_credentials(struct op_ctx *ctx, const struct svc_rev *v,
 {
 	struct secdoc docs[SERVICE_SECRETS_MAX];
 	struct record_texts ts;
-	struct svc_reply r = { v, sn, &ts, docs, NULL };
+	struct svc_keys k;
+	struct svc_reply r = { v, sn, &ts, docs, &k.set };
 	enum errcode e;
 
 	if ((e = svc_read(ctx, sn->name, sn->n, &ts, docs)) != ERR_NONE)
 		return e;
-	if ((r.conflicts = svc_conflicts(&r)) == NULL) {
-		V_MSG(ctx, "out of memory");
-		e = ERR_INTERNAL;
-	} else {
-		e = op_result_text(ctx, svc_reply_write, &r);
-	}
-	json_decref(r.conflicts);
+	keyset_init(&k.set);
+	svc_note_keys(&r, &k);
+	e = op_result_text(ctx, svc_reply_write, &r);
+	keyset_free(&k.set);
 	record_texts_done(&ts);
 	return e;
 }
