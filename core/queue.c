@@ -64,9 +64,10 @@ queue_push_list(struct queue *q, struct job *list)
 }
 
 struct job *
-queue_pop(struct queue *q)
+queue_take(struct queue *q, size_t max, size_t share)
 {
-	struct job *j;
+	struct job *list, **tail;
+	size_t n;
 
 	pthread_mutex_lock(&q->lock);
 	while (q->head == NULL && !q->closed) {
@@ -74,15 +75,19 @@ queue_pop(struct queue *q)
 		pthread_cond_wait(&q->nonempty, &q->lock);
 		q->idle--;
 	}
-	j = q->head;
-	if (j != NULL) {
-		q->head = j->next;
-		if (q->head == NULL)
-			q->tail = NULL;
+	n = share > 0 ? q->len / share : 1;
+	n = n < 1 ? 1 : n > max ? max : n;
+	list = q->head;
+	for (tail = &list; *tail != NULL && n > 0; n--) {
+		tail = &(*tail)->next;
 		q->len--;
 	}
+	q->head = *tail;
+	*tail = NULL;
+	if (q->head == NULL)
+		q->tail = NULL;
 	pthread_mutex_unlock(&q->lock);
-	return j;
+	return list;
 }
 
 void

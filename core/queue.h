@@ -40,8 +40,12 @@ void	 queue_destroy(struct queue *q);
  * did not fit (queue full or closed), still linked, for the caller.
  */
 struct job *queue_push_list(struct queue *q, struct job *list);
-/* The oldest job; blocks while empty; NULL once closed and empty. */
-struct job *queue_pop(struct queue *q);
+/*
+ * The oldest jobs, linked by next: a SHARE-th of those waiting (one of
+ * SHARE workers' part; one when SHARE is 0), at least one and at most MAX.
+ * Blocks while the queue is empty; NULL once it is closed and empty.
+ */
+struct job *queue_take(struct queue *q, size_t max, size_t share);
 /* Wake every waiting worker; they drain what is left, then get NULL. */
 void	 queue_close(struct queue *q);
 
