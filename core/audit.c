@@ -139,26 +139,89 @@ audit_line(struct jsonw *w, const struct audit_entry *e)
 	jsonw_raw(w, "}\n");
 }
 
+/* E's line written by W; 0, or -1 when it did not fit (logged) and the
+ * request must fail for it. */
+static int
+audit_format(const struct audit *a, struct jsonw *w,
+    const struct audit_entry *e)
+{
+	audit_line(w, e);
+	if (!w->full)
+		return 0;
+	log_error("audit log: an entry is longer than %d bytes",
+	    AUDIT_LINE_MAX);
+	return a->fail_closed ? -1 : 0;
+}
+
+/* Append the LEN bytes at TEXT to the file: 0, or -1 when the requests
+ * whose lines they are must fail. */
+static int
+audit_put(struct audit *a, const char *text, size_t len)
+{
+	ssize_t n = a->fd >= 0 ? write(a->fd, text, len) : -1;
+
+	if (n == (ssize_t)len)
+		return 0;
+	log_error("audit log %s: %s%s", a->path, n < 0 ? strerror(errno) :
+	    "short write", a->fail_closed ? "; the request fails" : "");
+	return a->fail_closed ? -1 : 0;
+}
+
 int
 audit_write(struct audit *a, const struct audit_entry *e)
 {
 	char buf[AUDIT_LINE_MAX];
 	struct jsonw w;
-	ssize_t n;
 
 	if (a == NULL || a->path == NULL)
 		return 0;
 	jsonw_init(&w, buf, sizeof(buf));
-	audit_line(&w, e);
-	if (w.full) {
-		log_error("audit log: an entry is longer than %d bytes",
-		    AUDIT_LINE_MAX);
-		return a->fail_closed ? -1 : 0;
-	}
-	n = a->fd >= 0 ? write(a->fd, buf, w.len) : -1;
-	if (n == (ssize_t)w.len)
+	if (audit_format(a, &w, e) < 0)
+		return -1;
+	return w.full ? 0 : audit_put(a, buf, w.len);
+}
+
+void
+audit_batch_init(struct audit_batch *b, size_t lines)
+{
+	b->cap = lines * AUDIT_LINE_MAX;
+	b->buf = xmalloc(b->cap);
+	b->len = 0;
+}
+
+void
+audit_batch_free(struct audit_batch *b)
+{
+	free(b->buf);
+	b->buf = NULL;
+	b->cap = b->len = 0;
+}
+
+int
+audit_add(struct audit *a, struct audit_batch *b,
+    const struct audit_entry *e)
+{
+	struct jsonw w;
+
+	if (a == NULL || a->path == NULL)
 		return 0;
-	log_error("audit log %s: %s%s", a->path, n < 0 ? strerror(errno) :
-	    "short write", a->fail_closed ? "; the request fails" : "");
-	return a->fail_closed ? -1 : 0;
+	if (b->cap - b->len < AUDIT_LINE_MAX)
+		return audit_write(a, e);	/* more than it was sized for */
+	jsonw_init(&w, b->buf + b->len, AUDIT_LINE_MAX);
+	if (audit_format(a, &w, e) < 0)
+		return -1;
+	if (!w.full)
+		b->len += w.len;
+	return 0;
+}
+
+int
+audit_flush(struct audit *a, struct audit_batch *b)
+{
+	size_t len = b->len;
+
+	b->len = 0;
+	if (a == NULL || a->path == NULL || len == 0)
+		return 0;
+	return audit_put(a, b->buf, len);
 }
