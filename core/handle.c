@@ -75,11 +75,11 @@ handle_run(const struct handler *h, const struct handle_input *in,
 	return ctx->op->fn(ctx);
 }
 
-/* The audit line; -1 when it could not be written and the request must
- * fail for it. */
+/* The audit line, written or added to BATCH; -1 when it could not be and
+ * the request must fail for it. */
 static int
 handle_audit(const struct handler *h, const struct handle_input *in,
-    const struct op_ctx *ctx, enum errcode e)
+    const struct op_ctx *ctx, enum errcode e, struct audit_batch *batch)
 {
 	struct audit_entry a = {
 		.id = ctx->req->id, .peer = in->peer, .who = ctx->who,
@@ -87,7 +87,8 @@ handle_audit(const struct handler *h, const struct handle_input *in,
 		.revision = ctx->revision, .result = e,
 	};
 
-	return audit_write(h->audit, &a);
+	return batch != NULL ? audit_add(h->audit, batch, &a) :
+	    audit_write(h->audit, &a);
 }
 
 /* The reply: the result, as a tree or as text, or the error (a result
@@ -111,6 +112,19 @@ char *
 handle_request(const struct handler *h, const struct handle_input *in,
     size_t *len_r)
 {
+	return handle_request_batched(h, in, NULL, len_r, NULL);
+}
+
+char *
+handle_unaudited(json_t *id, size_t *len_r)
+{
+	return reply_error(id, ERR_UNAVAILABLE, HANDLE_UNAUDITED, len_r);
+}
+
+char *
+handle_request_batched(const struct handler *h, const struct handle_input *in,
+    struct audit_batch *batch, size_t *len_r, json_t **id_r)
+{
 	struct coffer_principal who;
 	struct request req;
 	struct op_ctx ctx = { .req = &req, .who = &who, .mods = h->mods,
@@ -128,15 +142,16 @@ handle_request(const struct handler *h, const struct handle_input *in,
 	    ctx.msg)) == ERR_NONE) {
 		e = handle_run(h, in, &ctx);
 	}
-	if (handle_audit(h, in, &ctx, e) < 0) {
-		snprintf(ctx.msg, sizeof(ctx.msg), "the audit log cannot be "
-		    "written: request refused");
+	if (handle_audit(h, in, &ctx, e, batch) < 0) {
+		snprintf(ctx.msg, sizeof(ctx.msg), "%s", HANDLE_UNAUDITED);
 		e = ERR_UNAVAILABLE;
 	}
 	log_debug("%s %s by %s from %s: %s%s%s", req.op ? req.op : "?",
 	    ctx.target, who.name[0] ? who.name : "(unauthenticated)",
 	    in->peer, errcode_name(e), e ? ": " : "", e ? ctx.msg : "");
 	reply = handle_reply(&ctx, e, len_r);
+	if (id_r != NULL)
+		*id_r = json_incref(req.id);
 	request_free(&req);
 	return reply;
 }

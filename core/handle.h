@@ -36,5 +36,17 @@ struct handle_input {
  * when out of memory. */
 char	*handle_request(const struct handler *h, const struct handle_input *in,
 	    size_t *len_r);
+/*
+ * The same, its audit line added to BATCH rather than written: the caller
+ * writes BATCH (audit_flush()) before sending the reply and, if that
+ * fails, sends handle_unaudited() of *ID_R instead.  *ID_R: a reference
+ * to the request's id (NULL when it had none).
+ */
+char	*handle_request_batched(const struct handler *h,
+	    const struct handle_input *in, struct audit_batch *batch,
+	    size_t *len_r, json_t **id_r);
+/* The refusal of a request whose audit line could not be written. */
+#define HANDLE_UNAUDITED "the audit log cannot be written: request refused"
+char	*handle_unaudited(json_t *id, size_t *len_r);
 
 #endif

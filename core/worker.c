@@ -43,8 +43,16 @@ worker_reply(void *push, struct job *job, char *reply, size_t len)
 	}
 }
 
+/* One job's reply, until its audit line is written. */
+struct worker_out {
+	char	*reply;
+	size_t	 len;
+	json_t	*id;
+};
+
 static void
-worker_run(struct workers *w, void *push, struct job *job)
+worker_run(struct workers *w, struct job *job, struct audit_batch *batch,
+    struct worker_out *out)
 {
 	struct handle_input in = {
 		.data = zmq_msg_data(&job->body),
@@ -54,13 +62,38 @@ worker_run(struct workers *w, void *push, struct job *job)
 		.curve_key_z85 = job->has_key ? job->key_z85 : NULL,
 		.peer = job->peer,
 	};
-	size_t len = 0;
-	char *reply;
+
+	out->len = 0;
+	out->reply = handle_request_batched(w->handler, &in, batch, &out->len,
+	    &out->id);
+}
+
+/* The jobs of LIST, their audit lines written together, then their
+ * replies; the jobs freed. */
+static void
+worker_run_list(struct workers *w, void *push, struct job *list,
+    struct audit_batch *batch)
+{
+	struct worker_out out[WORKER_BATCH];
+	struct job *job;
+	size_t n = 0;
+	int unaudited;
 
 	pthread_rwlock_rdlock(w->reload_lock);
-	reply = handle_request(w->handler, &in, &len);
+	for (job = list; job != NULL; job = job->next)
+		worker_run(w, job, batch, &out[n++]);
+	unaudited = audit_flush(w->handler->audit, batch) < 0;
 	pthread_rwlock_unlock(w->reload_lock);
-	worker_reply(push, job, reply, len);
+	for (size_t i = 0; (job = list) != NULL; i++) {
+		list = job->next;
+		if (unaudited) {
+			jsonmem_free_text(out[i].reply);
+			out[i].reply = handle_unaudited(out[i].id, &out[i].len);
+		}
+		json_decref(out[i].id);
+		worker_reply(push, job, out[i].reply, out[i].len);
+		job_free(job);
+	}
 }
 
 static void *
@@ -68,8 +101,9 @@ worker_main(void *arg)
 {
 	struct workers *w = arg;
 	void *push = zmq_socket(w->ctx, ZMQ_PUSH);
+	struct audit_batch batch;
+	struct job *list;
 	int hwm = 0;
-	struct job *job;
 
 	zmq_setsockopt(push, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 	if (zmq_connect(push, WORKER_REPLY_ENDPOINT) < 0) {
@@ -77,10 +111,11 @@ worker_main(void *arg)
 		    ": %s", zmq_strerror(errno));
 		abort();	/* inproc in our own context: cannot happen */
 	}
-	while ((job = queue_pop(w->queue)) != NULL) {
-		worker_run(w, push, job);
-		job_free(job);
-	}
+	audit_batch_init(&batch, WORKER_BATCH);
+	while ((list = queue_take(w->queue, WORKER_BATCH, (size_t)w->size)) !=
+	    NULL)
+		worker_run_list(w, push, list, &batch);
+	audit_batch_free(&batch);
 	zmq_close(push);
 	return NULL;
 }
@@ -94,6 +129,7 @@ workers_start(struct workers *w, int n, void *ctx, struct queue *q,
 	w->queue = q;
 	w->handler = h;
 	w->reload_lock = reload_lock;
+	w->size = n;		/* before any worker reads it */
 	for (w->n = 0; w->n < n; w->n++) {
 		if (pthread_create(&w->threads[w->n], NULL, worker_main, w)
 		    != 0) {

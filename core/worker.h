@@ -1,10 +1,13 @@
 /*
  * worker.h - the pool of threads that handle requests.
  *
- * Each worker takes a job from the queue, runs handle_request() under the
- * read side of the reload lock (SIGHUP takes the write side, so reload()
- * never overlaps an operation), and sends the reply frames to the I/O thread
- * over its own inproc PUSH socket.  Every job yields exactly one reply.
+ * Each worker takes jobs from the queue (its share of those waiting, up to
+ * WORKER_BATCH), runs handle_request_batched() on each under the read side
+ * of the reload lock (SIGHUP takes the write side, so reload() never
+ * overlaps an operation), writes their audit lines with one write(2), and
+ * sends the reply frames to the I/O thread over its own inproc PUSH
+ * socket.  Every job yields exactly one reply, sent after its audit line
+ * is written.
  */
 #ifndef COFFER_WORKER_H
 #define COFFER_WORKER_H
@@ -15,10 +18,13 @@
 #include "queue.h"
 
 #define WORKER_REPLY_ENDPOINT	"inproc://coffer-replies"
+#define WORKER_BATCH		8	/* jobs taken at once, at most */
 
 struct workers {
 	pthread_t		*threads;
-	int			 n;
+	int			 n;		/* started */
+	int			 size;		/* asked for, each taking a
+						   size-th of the jobs waiting */
 	void			*ctx;
 	struct queue		*queue;
 	const struct handler	*handler;
