@@ -28,7 +28,7 @@ struct queue {
 	pthread_cond_t	 nonempty;
 	struct job	*head, *tail;
 	size_t		 len, max;
-	size_t		 idle;		/* workers waiting in queue_pop */
+	size_t		 idle;		/* workers waiting in queue_take */
 	int		 closed;
 };
 
