@@ -62,7 +62,7 @@ START_TEST(test_line)
 	struct audit_entry e = entry(id);
 	size_t n;
 
-	open_log(tu_write(tu_tmpdir(), "audit.log", "", 0600), 1);
+	open_log(tu_write(tu_tmpdir(), "audit-lines", "", 0600), 1);
 	ck_assert_int_eq(audit_write(&a, &e), 0);
 	got = lines(&n);
 	ck_assert_uint_eq(n, 1);
@@ -112,7 +112,7 @@ START_TEST(test_batch)
 {
 	struct audit_batch b;
 
-	open_log(tu_write(tu_tmpdir(), "audit.log", "", 0600), 1);
+	open_log(tu_write(tu_tmpdir(), "audit-lines", "", 0600), 1);
 	audit_batch_init(&b, 3);
 	add_ids(&b, 1, 3);
 	ck_assert_str_eq(ids(), "");		/* nothing before the flush */
