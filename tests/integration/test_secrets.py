@@ -579,6 +579,11 @@ class Secrets(Base):
                              r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
         self.assertEqual(times, sorted(times))
         self.assertLess(abs(times[0] - began), 5)
+        # Requests taken together: once their replies are in, each has
+        # its line, once.
+        ids = sorted(self.pipelined(c, 200))
+        self.assertEqual(sorted(l["id"] for l in self.audit_lines()
+                                if l["op"] == "whoami"), ids)
 
     def test_audit_odd_text(self):
         """Names cut at the audit line's limit inside a UTF-8 sequence,
@@ -599,13 +604,32 @@ class Secrets(Base):
         self.assertEqual(lines[2]["id"], "r\u00e9q\"1")
         self.assertEqual(lines[2]["op"], "whoami")
 
+    def pipelined(self, c, n):
+        """Send N whoami requests at once, so that workers take several
+        together; their replies by id."""
+        ids = [c.request("whoami") for _ in range(n)]
+        replies = {}
+        for _ in ids:
+            r = c.recv()
+            self.assertIsNotNone(r, "a reply is missing")
+            replies[r["id"]] = r
+        self.assertEqual(sorted(replies), sorted(ids))
+        return replies
+
     def test_audit_failure_fails_request(self):
         self.start(audit="/dev/full")
+        c = self.client()
         self.assertIn("audit log cannot be written", self.err(
-            self.client(), "secret.create", "unavailable", name="x",
+            c, "secret.create", "unavailable", name="x",
             pairs={"K": "v"}))
+        # Requests taken together, their lines written together: each
+        # one refused, under its own id.
+        for r in self.pipelined(c, 200).values():
+            self.assertEqual(r["error"]["code"], "unavailable", r)
         self.start(audit="/dev/full", failure="log")
-        self.ok(self.client(), "whoami")
+        c = self.client()
+        self.ok(c, "whoami")
+        self.assertTrue(all(r["ok"] for r in self.pipelined(c, 200).values()))
 
     def test_no_plaintext_at_rest_or_in_logs(self):
         self.start()
