@@ -433,7 +433,7 @@ svc_credentials(struct op_ctx *ctx, const struct svc_rev *v,
 static enum errcode
 svc_get_own(struct op_ctx *ctx, const struct svc_rev *v)
 {
-	struct svc_names sn = { .n = 0 };
+	struct svc_names sn;	/* not zeroed: name[] is filled up to n */
 	enum errcode e;
 
 	if (!secdoc_true(&v->doc.enabled)) {
@@ -441,6 +441,7 @@ svc_get_own(struct op_ctx *ctx, const struct svc_rev *v)
 		return ERR_DENIED;
 	}
 	/* Decoded, each name is shorter than its text with its quotes. */
+	sn.n = 0;
 	sn.text = sn.end = xmalloc(v->doc.secrets.len + 1);
 	if (jsonr_strings(v->doc.secrets.s, v->doc.secrets.len,
 	    svc_names_add, &sn, NULL) < 0) {
