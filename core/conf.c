@@ -262,7 +262,7 @@ conf_apply_workers(struct conf *c, const config_setting_t *s)
 {
 	long long v;
 
-	if (conf_int_range(s, 1, 256, &v) < 0)
+	if (conf_int_range(s, 0, 256, &v) < 0)
 		return -1;
 	c->workers = (int)v;
 	return 0;

@@ -1,5 +1,6 @@
 /*
- * server.c - the I/O thread: CURVE ROUTER socket in, worker replies out.
+ * server.c - the I/O thread: CURVE ROUTER socket in, worker replies out
+ * (or, with workers = 0, requests run here).
  */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "batch.h"
 #include "jsonmem.h"
 #include "keyfile.h"
 #include "log.h"
@@ -42,6 +44,8 @@ struct server {
 	struct handler	 handler;
 	struct queue	 queue;
 	struct workers	 workers;
+	struct batch	 batch;		/* workers = 0: run here */
+	int		 inline_run;
 	struct zap	 zap;
 	struct reloader	 reloader;
 	pthread_rwlock_t reload_lock;
@@ -183,8 +187,8 @@ server_read_one(struct server *s)
 	return job;
 }
 
-/* Read what is waiting, up to a batch, and queue it in one step: the
- * workers' lock is taken once, and only idle workers are woken. */
+/* Read what is waiting, up to a batch, and queue it in one step (the
+ * workers' lock is taken once), or with workers = 0 run it here. */
 static void
 server_read_batch(struct server *s)
 {
@@ -197,6 +201,10 @@ server_read_batch(struct server *s)
 		*tail = job;
 		tail = &job->next;
 		n++;
+	}
+	if (s->inline_run) {
+		batch_run_all(&s->batch, s->router, list);
+		return;
 	}
 	s->inflight += n;
 	if ((list = queue_push_list(&s->queue, list)) == NULL)
@@ -320,6 +328,11 @@ server_start(struct server *s, const struct conf *c)
 	if (reload_start(&s->reloader, s->mods, s->handler.audit,
 	    &s->reload_lock) < 0)
 		return -1;
+	if (c->workers == 0) {
+		batch_init(&s->batch, &s->handler, &s->reload_lock);
+		s->inline_run = 1;
+		return 0;
+	}
 	return workers_start(&s->workers, c->workers, s->ctx, &s->queue,
 	    &s->handler, &s->reload_lock);
 }
@@ -330,6 +343,8 @@ server_stop(struct server *s)
 	reload_stop(&s->reloader);
 	if (s->workers.threads != NULL)
 		workers_stop(&s->workers);
+	if (s->inline_run)
+		batch_free(&s->batch);
 	if (s->router != NULL)
 		zmq_close(s->router);
 	if (s->replies != NULL)
@@ -395,8 +410,12 @@ server_run(struct server *s, const struct conf *c, struct modules *mods,
 	s->handler.ring = ring;
 	s->handler.audit = audit;
 	if (server_start(s, c) == 0) {
-		log_notice("listening on %s with %d workers", c->listen,
-		    c->workers);
+		if (c->workers > 0)
+			log_notice("listening on %s with %d workers",
+			    c->listen, c->workers);
+		else
+			log_notice("listening on %s, requests run on the I/O "
+			    "thread (workers = 0)", c->listen);
 		if (ready != NULL)
 			ready(arg);
 		rc = server_loop(s);

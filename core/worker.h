@@ -2,12 +2,8 @@
  * worker.h - the pool of threads that handle requests.
  *
  * Each worker takes jobs from the queue (its share of those waiting, up to
- * WORKER_BATCH), runs handle_request_batched() on each under the read side
- * of the reload lock (SIGHUP takes the write side, so reload() never
- * overlaps an operation), writes their audit lines with one write(2), and
- * sends the reply frames to the I/O thread over its own inproc PUSH
- * socket.  Every job yields exactly one reply, sent after its audit line
- * is written.
+ * BATCH_MAX) and runs them together (batch_run()), sending the reply
+ * frames to the I/O thread over its own inproc PUSH socket.
  */
 #ifndef COFFER_WORKER_H
 #define COFFER_WORKER_H
@@ -18,7 +14,6 @@
 #include "queue.h"
 
 #define WORKER_REPLY_ENDPOINT	"inproc://coffer-replies"
-#define WORKER_BATCH		8	/* jobs taken at once, at most */
 
 struct workers {
 	pthread_t		*threads;

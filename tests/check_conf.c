@@ -163,8 +163,8 @@ END_TEST
 
 START_TEST(test_ranges)
 {
-	expect_error(GOOD_HEAD GOOD_AUTH "workers = 0;\n",
-	    "cofferd.conf:5: 'workers' must be between 1 and 256, not 0");
+	expect_error(GOOD_HEAD GOOD_AUTH "workers = 257;\n",
+	    "cofferd.conf:5: 'workers' must be between 0 and 256, not 257");
 	expect_error(GOOD_HEAD GOOD_AUTH "max_request_bytes = 10;\n",
 	    "'max_request_bytes' must be between 1024");
 	expect_error(GOOD_HEAD GOOD_AUTH "max_json_depth = 100000;\n",
@@ -177,6 +177,16 @@ START_TEST(test_ranges)
 	expect_error("listen = \"http://x\";\nserver_key = \"k\";\n"
 	    "store = { module = \"s\"; };\n" GOOD_AUTH,
 	    "cofferd.conf:1: 'listen' must be a tcp:// or ipc:// endpoint");
+	/* The ends of the range are in it: 0 runs requests on the I/O
+	 * thread. */
+	ck_assert_int_eq(conf_load(&c, write_conf(GOOD_HEAD GOOD_AUTH
+	    "workers = 0;\n")), 0);
+	ck_assert_int_eq(c.workers, 0);
+	conf_free(&c);
+	ck_assert_int_eq(conf_load(&c, write_conf(GOOD_HEAD GOOD_AUTH
+	    "workers = 256;\n")), 0);
+	ck_assert_int_eq(c.workers, 256);
+	conf_free(&c);
 }
 END_TEST
 
@@ -305,7 +315,7 @@ START_TEST(test_dropin_errors)
 	    "\"conf.d\";\n", "conf.d/10-x.conf:2: 'workers' is set already "
 	    "at ");
 	/* An error in a drop-in names the drop-in and its line. */
-	tu_write(d, "10-x.conf", "\nworkers = 0;\n", 0600);
+	tu_write(d, "10-x.conf", "\nworkers = -1;\n", 0600);
 	expect_error(GOOD_HEAD GOOD_AUTH "include_dir = \"conf.d\";\n",
 	    "conf.d/10-x.conf:2: 'workers' must be between");
 	tu_write(d, "10-x.conf", "workers = ;\n", 0600);

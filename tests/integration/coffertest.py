@@ -59,7 +59,7 @@ class Daemon:
     """cofferd in the foreground on a free loopback port."""
 
     def __init__(self, directory, auth, extra="", port=None,
-                 store='{ module = "test_store"; }'):
+                 store='{ module = "test_store"; }', workers=4):
         self.dir = directory
         self.port = port or free_port()
         self.endpoint = "tcp://127.0.0.1:%d" % self.port
@@ -69,8 +69,9 @@ class Daemon:
         with open(self.conf, "w") as f:
             f.write('listen = "%s";\nserver_key = "%s";\n'
                     'store = %s;\n'
-                    'workers = 4;\n%s\nauth = ( %s );\n'
-                    % (self.endpoint, self.server_key, store, extra, auth))
+                    'workers = %d;\n%s\nauth = ( %s );\n'
+                    % (self.endpoint, self.server_key, store, workers, extra,
+                       auth))
         self.proc = None
         self.log = None
         self.log_start = 0

@@ -30,6 +30,8 @@ def auth_entry(users, control="required", extra=""):
 class Served(unittest.TestCase):
     """One daemon for the request-level tests."""
 
+    workers = 4
+
     @classmethod
     def setUpClass(cls):
         cls.dir = ct.scratch_dir("daemon")
@@ -42,7 +44,8 @@ class Served(unittest.TestCase):
                  (cls.refused_pub, "mallory", "user")]
         extra = 'refuse = [ "%s" ]; slow_ms = 1500;' % cls.refused_pub
         cls.daemon = ct.Daemon(cls.dir, auth_entry(users, extra=extra),
-                               extra="max_request_bytes = 65536;")
+                               extra="max_request_bytes = 65536;",
+                               workers=cls.workers)
         cls.daemon.start()
 
     @classmethod
@@ -175,6 +178,25 @@ class Served(unittest.TestCase):
         self.assertNotIn(self.alice_sec, log)
 
 
+class ServedOnIOThread(Served):
+    """The same with workers = 0: requests run on the I/O thread."""
+
+    workers = 0
+
+    def test_slow_request_does_not_stall_others(self):
+        """Here it does, as cofferd.conf(5) says: one thread runs every
+        request, so a slow one holds up the rest, which are then
+        answered."""
+        slow = self.alice()
+        slow.request("whoami", credentials={"token": "slow"})
+        time.sleep(0.1)
+        start = time.time()
+        reply = self.alice().call("whoami")
+        self.assertTrue(reply["ok"])
+        self.assertGreater(time.time() - start, 1.0)
+        self.assertTrue(slow.recv(timeout=5)["ok"])
+
+
 class Lifecycle(unittest.TestCase):
     """Start, reload, stop, daemon mode, refusals at startup."""
 
@@ -183,9 +205,10 @@ class Lifecycle(unittest.TestCase):
         self.addCleanup(ct.cleanup, self.dir)
         self.pub, self.sec, _ = ct.keypair(self.dir, "admin")
 
-    def daemon(self, extra_auth="", extra=""):
+    def daemon(self, extra_auth="", extra="", workers=4):
         d = ct.Daemon(self.dir, auth_entry([(self.pub, "admin", "user")],
-                                           extra=extra_auth), extra=extra)
+                                           extra=extra_auth), extra=extra,
+                      workers=workers)
         self.addCleanup(d.kill)
         return d
 
@@ -278,6 +301,27 @@ class Lifecycle(unittest.TestCase):
         self.assertTrue(all(r["ok"] for r in replies))
         self.assertEqual(d.proc.wait(10), 0)
         self.assertIn("finishing 4 request(s) in flight", d.log_text())
+        self.assertIn("stopped", d.log_text())
+
+    def test_on_io_thread_reload_and_stop(self):
+        """workers = 0: SIGHUP reloads between requests, and SIGTERM
+        during a request lets it finish and be answered."""
+        d = self.daemon(extra_auth="slow_ms = 1000;", workers=0).start()
+        self.assertIn("requests run on the I/O thread", d.log_text())
+        c = self.client(d)
+        self.assertEqual(c.call("whoami")["result"]["attributes"],
+                         {"reloads": "0"})
+        d.signal(signal.SIGHUP)
+        d.wait_log("reload done")
+        self.assertEqual(c.call("whoami")["result"]["attributes"],
+                         {"reloads": "1"})
+        rid = c.request("whoami", credentials={"token": "slow"})
+        d.wait_log("slow request started")
+        d.signal(signal.SIGTERM)
+        reply = c.recv(timeout=5)
+        self.assertIsNotNone(reply)
+        self.assertEqual((reply["id"], reply["ok"]), (rid, True))
+        self.assertEqual(d.proc.wait(10), 0)
         self.assertIn("stopped", d.log_text())
 
     def test_sigint_exits_cleanly(self):

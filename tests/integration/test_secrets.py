@@ -32,6 +32,8 @@ SECRET_VALUE = "pw-Zq8!valueNeverInPlaintext"
 class Base(unittest.TestCase):
     """A daemon with store_fs, auth_curve, a keyring and an audit log."""
 
+    workers = 4
+
     def setUp(self):
         self.dir = ct.scratch_dir("secrets")
         self.addCleanup(ct.cleanup, self.dir)
@@ -69,7 +71,8 @@ class Base(unittest.TestCase):
                      % (ct.module("store-fs/.libs/store_fs.so"), self.dir))
         self.daemon = ct.Daemon(self.dir, auth, store=store, extra=extra,
                                 port=port or (self.daemon.port
-                                              if self.daemon else None))
+                                              if self.daemon else None),
+                                workers=self.workers)
         self.addCleanup(self.daemon.kill)
         self.daemon.start()
 
@@ -646,6 +649,12 @@ class Secrets(Base):
             if os.path.isfile(path) and "master" not in path:
                 with open(path, "rb") as f:
                     self.assertNotIn(needle, f.read(), path)
+
+
+class SecretsOnIOThread(Secrets):
+    """The same with workers = 0: requests run on the I/O thread."""
+
+    workers = 0
 
 
 class Cli(Base):
