@@ -15,6 +15,8 @@
 #include "log.h"
 
 static int daemon_pipe = -1;
+static int daemon_pidfd = -1;
+static const char *daemon_pidpath;
 
 int
 daemon_start(void)
@@ -44,27 +46,40 @@ daemon_start(void)
 	return 0;
 }
 
-static void
-daemon_pidfile(const char *pidfile)
+int
+daemon_pidfile_open(const char *pidfile)
 {
-	FILE *f = fopen(pidfile, "w");
-
-	if (f == NULL) {
-		log_warn("cannot write pid file %s: %s", pidfile,
+	if (pidfile == NULL)
+		return 0;
+	daemon_pidfd = open(pidfile, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	if (daemon_pidfd < 0) {
+		log_error("cannot create pid file %s: %s", pidfile,
 		    strerror(errno));
-		return;
+		return -1;
 	}
-	fprintf(f, "%ld\n", (long)getpid());
-	fclose(f);
+	daemon_pidpath = pidfile;
+	return 0;
+}
+
+static void
+daemon_pidfile_write(void)
+{
+	char text[24];
+	int n = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
+
+	if (pwrite(daemon_pidfd, text, (size_t)n, 0) != n)
+		log_warn("cannot write pid file %s: %s", daemon_pidpath,
+		    strerror(errno));
 }
 
 void
-daemon_ready(const char *pidfile)
+daemon_ready(void)
 {
 	int null;
 
-	if (pidfile != NULL)
-		daemon_pidfile(pidfile);
+	if (daemon_pidfd >= 0)
+		daemon_pidfile_write();
 	if (daemon_pipe < 0)
 		return;
 	log_init("cofferd", LOG_TO_SYSLOG);
@@ -81,8 +96,18 @@ daemon_ready(const char *pidfile)
 }
 
 void
-daemon_finish(const char *pidfile)
+daemon_finish(void)
 {
-	if (pidfile != NULL)
-		unlink(pidfile);
+	if (daemon_pidfd < 0)
+		return;
+	/* Its directory may be writable only by whoever started us. */
+	if (unlink(daemon_pidpath) < 0 && errno != ENOENT) {
+		log_notice("cannot remove pid file %s (%s): emptied it "
+		    "instead; a directory the daemon's user may write, such as "
+		    "/run/coffer, lets it be removed", daemon_pidpath,
+		    strerror(errno));
+		(void)!ftruncate(daemon_pidfd, 0);
+	}
+	close(daemon_pidfd);
+	daemon_pidfd = -1;
 }

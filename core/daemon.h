@@ -10,9 +10,15 @@
 
 /* Returns in the child only.  -1 if fork() failed. */
 int	 daemon_start(void);
-/* In the child: detach stdio, tell the parent, write PIDFILE if any. */
-void	 daemon_ready(const char *pidfile);
-/* Remove the pid file at exit. */
-void	 daemon_finish(const char *pidfile);
+/*
+ * Create PIDFILE (if not NULL) before privileges are dropped, so that it
+ * can be written once ready and emptied at exit by whoever the daemon
+ * has become.  0, or -1 (logged).
+ */
+int	 daemon_pidfile_open(const char *pidfile);
+/* In the child: detach stdio, tell the parent, write the pid file. */
+void	 daemon_ready(void);
+/* Remove the pid file at exit, or empty it if its directory forbids. */
+void	 daemon_finish(void);
 
 #endif

@@ -153,9 +153,8 @@ test_config(const struct conf *c)
 static void
 on_ready(void *arg)
 {
-	const struct options *o = arg;
-
-	daemon_ready(o->pidfile);
+	(void)arg;
+	daemon_ready();
 	notify_send("READY=1");
 }
 
@@ -179,23 +178,24 @@ serve(const struct conf *c, const struct options *o)
 	server_block_signals();
 	if (keyring_load(&ring, c->keyring, c->nkeyring) < 0)
 		return 1;
-	if ((s = server_listen(c)) == NULL || privs_drop(&privs) < 0) {
+	if ((s = server_listen(c)) == NULL ||
+	    daemon_pidfile_open(o->pidfile) < 0 || privs_drop(&privs) < 0) {
 		if (s != NULL)
 			server_free(s);
 		keyring_free(&ring);
+		daemon_finish();
 		return 1;
 	}
 	if (audit_open(&audit, c->audit_log, c->audit_fail_closed) == 0 &&
 	    modules_open(&mods, c) == 0) {
-		rc = server_run(s, c, &mods, &ring, &audit, on_ready,
-		    (void *)o);
+		rc = server_run(s, c, &mods, &ring, &audit, on_ready, NULL);
 		modules_close(&mods);
 	} else {
 		server_free(s);
 	}
 	audit_close(&audit);
 	keyring_free(&ring);
-	daemon_finish(o->pidfile);
+	daemon_finish();
 	return rc == 0 ? 0 : 1;
 }
 

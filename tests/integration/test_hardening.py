@@ -201,6 +201,36 @@ class Hardening(unittest.TestCase):
                 self.assertEqual(owner, nobody.pw_uid, name)
         self.assertEqual(d.stop(), 0)
 
+    def test_pidfile_after_the_drop(self):
+        """The pid file is made as root before the drop and written once
+        ready; at exit nobody removes it where it may, and empties it
+        where only root may (a stale pid would name another process)."""
+        if os.geteuid() != 0:
+            self.skipTest("cofferd drops privileges only when started as "
+                          "root")
+        nobody = pwd.getpwnam("nobody")
+        os.chown(self.var, nobody.pw_uid, nobody.pw_gid)
+        d = self.daemon(extra='user = "nobody";')
+        for where, removed in ((self.dir, False), (self.var, True)):
+            pidfile = os.path.join(where, "cofferd.pid")
+            d.start("-p", pidfile)
+            with open(pidfile) as f:
+                self.assertEqual(f.read(), "%d\n" % d.proc.pid)
+            self.assertEqual(os.stat(pidfile).st_uid, 0)
+            self.assertEqual(d.stop(), 0)
+            self.assertEqual(os.path.exists(pidfile), not removed)
+            if not removed:
+                self.assertEqual(os.path.getsize(pidfile), 0)
+                self.assertIn("cannot remove pid file %s" % pidfile,
+                              d.log_text())
+
+    def test_pidfile_that_cannot_be_made_refused(self):
+        d = self.daemon()
+        d.start("-p", os.path.join(self.dir, "no-such-dir", "cofferd.pid"),
+                wait=False)
+        self.assertEqual(d.proc.wait(15), 1)
+        self.assertIn("cannot create pid file", d.log_text())
+
     def test_unknown_user_refused(self):
         d = self.daemon(extra='user = "no-such-user-coffer";')
         self.refused(d, "user 'no-such-user-coffer': no such user")
