@@ -273,15 +273,18 @@ class Lifecycle(unittest.TestCase):
                                  answer != "garbage", (answer, control, me))
                 self.assertEqual(d.stop(), 0)
 
-    def test_sighup_reloads_modules(self):
-        d = self.daemon().start()
-        c = self.client(d)
+    def assert_reloads(self, d, c):
+        """A SIGHUP to D reloads its modules, as C's whoami shows."""
         self.assertEqual(c.call("whoami")["result"]["attributes"],
                          {"reloads": "0"})
         d.signal(signal.SIGHUP)
         d.wait_log("reload done")
         self.assertEqual(c.call("whoami")["result"]["attributes"],
                          {"reloads": "1"})
+
+    def test_sighup_reloads_modules(self):
+        d = self.daemon().start()
+        self.assert_reloads(d, self.client(d))
         self.assertEqual(d.stop(), 0)
 
     def test_sigterm_finishes_requests_in_flight(self):
@@ -308,12 +311,7 @@ class Lifecycle(unittest.TestCase):
         d = self.daemon(extra_auth="slow_ms = 1000;", workers=0).start()
         self.assertIn("requests run on the I/O thread", d.log_text())
         c = self.client(d)
-        self.assertEqual(c.call("whoami")["result"]["attributes"],
-                         {"reloads": "0"})
-        d.signal(signal.SIGHUP)
-        d.wait_log("reload done")
-        self.assertEqual(c.call("whoami")["result"]["attributes"],
-                         {"reloads": "1"})
+        self.assert_reloads(d, c)
         rid = c.request("whoami", credentials={"token": "slow"})
         d.wait_log("slow request started")
         d.signal(signal.SIGTERM)
