@@ -36,6 +36,7 @@ struct bench_opts {
 	double		 rate;			/* open loop: requests/s in all;
 						 * 0: closed loop (in flight) */
 	const char	*credentials;		/* JSON object, or NULL */
+	int		 serve, zap;		/* --serve-baseline [--zap] */
 };
 
 /* bench_hist.c: latencies in microseconds. */
@@ -64,6 +65,9 @@ int	 bench_load(const struct bench_opts *o, const char *endpoint,
 int	 echo_start(const size_t sizes[BENCH_OPS], char *endpoint,
 	    size_t len, char server_key[41], int *pid);
 void	 echo_stop(int pid);
+/* The baseline in this process, with a ZAP handler if ZAP: "KEY ENDPOINT"
+ * written to FD as a line, then served until killed. */
+void	 echo_serve_here(const size_t sizes[BENCH_OPS], int zap, int fd);
 
 /* The request for OP with ID (static buffer). */
 const char *bench_request(const struct bench_opts *o, enum bench_op op,

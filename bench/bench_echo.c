@@ -3,10 +3,13 @@
  * process that answers every request with a reply of the size the daemon
  * gives for that operation, carrying the request's id.  No auth, no
  * JSON parsing beyond finding the id, no store: what the transport alone
- * costs.
+ * costs.  With a ZAP handler that allows every handshake, it is the
+ * transport as cofferd must use it (its ZAP handler is what makes CURVE
+ * fail closed), for what an idle connection costs in memory.
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,10 @@
 #include <zmq.h>
 
 #include "bench.h"
+
+#ifndef ZMQ_ZAP_ENFORCE_DOMAIN		/* a draft name in zmq.h 4.3 */
+#define ZMQ_ZAP_ENFORCE_DOMAIN 93
+#endif
 
 static enum bench_op
 echo_op(const char *req, size_t len)
@@ -66,22 +73,80 @@ echo_serve(void *sock, const size_t sizes[BENCH_OPS])
 	}
 }
 
-static void
-echo_child(const char *secret, const size_t sizes[BENCH_OPS], int fd)
+/* Answer every ZAP request (RFC 27) on ZAP with 200: the handshake's cost
+ * without a decision's. */
+static void *
+echo_zap(void *zap)
 {
-	void *ctx = zmq_ctx_new(), *sock = zmq_socket(ctx, ZMQ_ROUTER);
+	char frame[8][256];
+	int len[8], more;
+	size_t optlen;
+
+	for (;;) {
+		int n = 0;
+
+		do {
+			int got = zmq_recv(zap, frame[n < 8 ? n : 7], 256, 0);
+
+			if (got < 0)
+				return NULL;	/* the context is ending */
+			len[n < 8 ? n : 7] = got < 256 ? got : 256;
+			n++;
+			optlen = sizeof(more);
+			zmq_getsockopt(zap, ZMQ_RCVMORE, &more, &optlen);
+		} while (more);
+		if (n < 4)
+			continue;	/* routing id, "", version, request id */
+		zmq_send(zap, frame[0], (size_t)len[0], ZMQ_SNDMORE);
+		zmq_send(zap, "", 0, ZMQ_SNDMORE);
+		zmq_send(zap, "1.0", 3, ZMQ_SNDMORE);
+		zmq_send(zap, frame[3], (size_t)len[3], ZMQ_SNDMORE);
+		zmq_send(zap, "200", 3, ZMQ_SNDMORE);
+		zmq_send(zap, "OK", 2, ZMQ_SNDMORE);
+		zmq_send(zap, "", 0, ZMQ_SNDMORE);
+		zmq_send(zap, "", 0, 0);
+	}
+}
+
+/* A ZAP handler on CTX in a thread of its own, bound before the server
+ * socket, as cofferd binds its own. */
+static int
+echo_zap_start(void *ctx)
+{
+	void *zap = zmq_socket(ctx, ZMQ_ROUTER);
+	pthread_t t;
+
+	if (zap == NULL || zmq_bind(zap, "inproc://zeromq.zap.01") < 0 ||
+	    pthread_create(&t, NULL, echo_zap, zap) != 0)
+		return -1;
+	return pthread_detach(t);
+}
+
+void
+echo_serve_here(const size_t sizes[BENCH_OPS], int zap, int fd)
+{
+	void *ctx = zmq_ctx_new(), *sock;
 	int one = 1, hwm = 100000;
-	char ep[256];
+	char public[41], secret[41], ep[256], line[320];
 	size_t len = sizeof(ep);
 
+	zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, 60000);
+	if (zmq_curve_keypair(public, secret) != 0 ||
+	    (zap && echo_zap_start(ctx) < 0))
+		_exit(1);
+	sock = zmq_socket(ctx, ZMQ_ROUTER);
 	zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof(one));
 	zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, secret, 40);
 	zmq_setsockopt(sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 	zmq_setsockopt(sock, ZMQ_RCVHWM, &hwm, sizeof(hwm));
+	if (zap && (zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, "coffer-bench", 12) ||
+	    zmq_setsockopt(sock, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof(one))))
+		_exit(1);
 	if (zmq_bind(sock, "tcp://127.0.0.1:*") < 0 ||
 	    zmq_getsockopt(sock, ZMQ_LAST_ENDPOINT, ep, &len) < 0)
 		_exit(1);
-	if (write(fd, ep, strlen(ep) + 1) < 0)
+	len = (size_t)snprintf(line, sizeof(line), "%s %s\n", public, ep);
+	if (write(fd, line, len) != (ssize_t)len)
 		_exit(1);
 	close(fd);
 	echo_serve(sock, sizes);
@@ -91,27 +156,28 @@ int
 echo_start(const size_t sizes[BENCH_OPS], char *endpoint, size_t len,
     char server_key[41], int *pid)
 {
-	char secret[41];
+	char line[320];
 	int fds[2];
 	ssize_t n;
 
-	if (zmq_curve_keypair(server_key, secret) != 0 || pipe(fds) < 0)
-		return -1;
-	if ((*pid = fork()) < 0)
+	if (pipe(fds) < 0 || (*pid = fork()) < 0)
 		return -1;
 	if (*pid == 0) {
 		close(fds[0]);
-		echo_child(secret, sizes, fds[1]);
+		echo_serve_here(sizes, 0, fds[1]);
 		_exit(0);
 	}
 	close(fds[1]);
-	n = read(fds[0], endpoint, len - 1);
+	n = read(fds[0], line, sizeof(line) - 1);
 	close(fds[0]);
-	if (n <= 0) {
+	if (n <= 41 || line[40] != ' ' || (size_t)(n - 41) > len) {
 		echo_stop(*pid);
 		return -1;
 	}
-	endpoint[n] = '\0';
+	memcpy(server_key, line, 40);
+	server_key[40] = '\0';
+	memcpy(endpoint, line + 41, (size_t)(n - 42));	/* less the newline */
+	endpoint[n - 42] = '\0';
 	return 0;
 }
 

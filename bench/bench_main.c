@@ -6,6 +6,7 @@
  *	    [--inflight K] [--duration S] [--warmup S]
  *	    [--mix get=80,service=10,update=10] [--names N] [--value-bytes B]
  *	    [--rate R] [--credentials JSON] [--baseline [--rounds R]] [--json]
+ *	coffer-bench --serve-baseline [--zap]
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench.h"
 #include "cert.h"
@@ -29,6 +31,7 @@ static const char usage[] =
     "           [--mix get=P,service=P,update=P] [--names N]\n"
     "           [--value-bytes B] [--rate R] [--credentials JSON]\n"
     "           [--baseline [--rounds R]] [--json]\n"
+    "       coffer-bench --serve-baseline [--zap]\n"
     "\n"
     "Closed loop by default: every connection keeps K requests in flight.\n"
     "--rate R is an open loop instead: R requests a second in all, sent\n"
@@ -38,7 +41,11 @@ static const char usage[] =
     "every request as its \"credentials\".\n"
     "--rounds R (with --baseline) runs the daemon and the baseline by\n"
     "turns, R times each for a share of the duration, and gives the\n"
-    "median of the R ratios: steadier on a machine whose speed drifts.\n";
+    "median of the R ratios: steadier on a machine whose speed drifts.\n"
+    "--serve-baseline runs the baseline alone, in the foreground: it prints\n"
+    "its public key and endpoint on one line and answers until killed;\n"
+    "--zap gives it a ZAP handler that allows every handshake, as cofferd\n"
+    "has one (for what an idle connection costs the transport).\n";
 
 static int
 parse_mix(struct bench_opts *o, char *spec)
@@ -100,6 +107,8 @@ parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "rate", required_argument, NULL, 'r' },
 		{ "credentials", required_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "serve-baseline", no_argument, NULL, 'B' },
+		{ "zap", no_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -131,10 +140,14 @@ parse_args(int argc, char **argv, struct bench_opts *o)
 		case 'r': o->rate = atof(optarg); break;
 		case 'C': o->credentials = optarg; break;
 		case 'j': o->json = 1; break;
+		case 'B': o->serve = 1; break;
+		case 'z': o->zap = 1; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -1;
 		}
 	}
+	if (o->serve)
+		return 0;
 	if (o->endpoint == NULL || o->server_key == NULL || o->cert == NULL ||
 	    o->connections < 1 || o->inflight < 1 || o->inflight > 256 ||
 	    o->duration <= 0 || o->names < 1 || o->value_bytes < 0 ||
@@ -324,7 +337,15 @@ main(int argc, char **argv)
 	struct summary sd, sb;
 	char key[41];
 
-	if (parse_args(argc, argv, &o) < 0 || server_key(o.server_key,
+	if (parse_args(argc, argv, &o) < 0)
+		return 1;
+	if (o.serve) {
+		static const size_t sizes[BENCH_OPS] = { 256, 256, 256 };
+
+		echo_serve_here(sizes, o.zap, STDOUT_FILENO);
+		return 1;
+	}
+	if (server_key(o.server_key,
 	    key) < 0 || run(&o, key, &daemon, &base, ratios) < 0)
 		return 1;
 	summarise(&daemon, &sd);
