@@ -5,7 +5,9 @@ against a real daemon (store_fs, auth_curve) and its echo baseline.
 Short runs, no timing asserted (figures belong in docs/performance.md, not
 in tests): that every operation of the mix is answered without errors,
 that the baseline replies with the daemon's reply sizes, and that
---rounds gives one ratio per round and their median.
+--rounds gives one ratio per round and their median, and that the
+baseline served alone (--serve-baseline, with --zap its ZAP handler)
+answers a CURVE client.
 """
 import json
 import os
@@ -113,6 +115,31 @@ class Bench(unittest.TestCase):
         self.assertAlmostEqual(r["ratio"], statistics.median(rounds),
                                places=2)
         self.assertEqual(r["coffer"]["errors"], 0)
+
+    def serve_baseline(self, *args):
+        """The baseline alone: its process, public key and endpoint."""
+        proc = subprocess.Popen([BENCH, "--serve-baseline"] + list(args),
+                                stdout=subprocess.PIPE, text=True)
+        self.addCleanup(proc.stdout.close)
+        self.addCleanup(proc.wait, 30)
+        self.addCleanup(proc.terminate)
+        key, endpoint = proc.stdout.readline().split()
+        return proc, key, endpoint
+
+    def test_serve_baseline(self):
+        threads = {}
+        for args in ((), ("--zap",)):
+            proc, key, endpoint = self.serve_baseline(*args)
+            self.assertEqual(len(key), 40)
+            c = ct.Client(endpoint, key, *self.admin[:2])
+            try:
+                r = c.call("secret.get", {"name": "bench/000001"})
+            finally:
+                c.close()
+            self.assertTrue(r["ok"], r)
+            threads[args] = len(os.listdir("/proc/%d/task" % proc.pid))
+        # The ZAP handler is a thread of its own, answering each handshake.
+        self.assertEqual(threads[("--zap",)], threads[()] + 1)
 
     def test_bad_options(self):
         for args, says in ((["--rounds", "0"], "usage"),
