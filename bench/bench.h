@@ -66,8 +66,9 @@ int	 echo_start(const size_t sizes[BENCH_OPS], char *endpoint,
 	    size_t len, char server_key[41], int *pid);
 void	 echo_stop(int pid);
 /* The baseline in this process, with a ZAP handler if ZAP: "KEY ENDPOINT"
- * written to FD as a line, then served until killed. */
-void	 echo_serve_here(const size_t sizes[BENCH_OPS], int zap, int fd);
+ * written to FD as a line, then served until killed; -1 if it cannot
+ * start. */
+int	 echo_serve_here(const size_t sizes[BENCH_OPS], int zap, int fd);
 
 /* The request for OP with ID (static buffer). */
 const char *bench_request(const struct bench_opts *o, enum bench_op op,

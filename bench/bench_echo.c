@@ -122,7 +122,7 @@ echo_zap_start(void *ctx)
 	return pthread_detach(t);
 }
 
-void
+int
 echo_serve_here(const size_t sizes[BENCH_OPS], int zap, int fd)
 {
 	void *ctx = zmq_ctx_new(), *sock;
@@ -133,23 +133,23 @@ echo_serve_here(const size_t sizes[BENCH_OPS], int zap, int fd)
 	zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, 60000);
 	if (zmq_curve_keypair(public, secret) != 0 ||
 	    (zap && echo_zap_start(ctx) < 0))
-		_exit(1);
+		return -1;
 	sock = zmq_socket(ctx, ZMQ_ROUTER);
-	zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof(one));
-	zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, secret, 40);
-	zmq_setsockopt(sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
-	zmq_setsockopt(sock, ZMQ_RCVHWM, &hwm, sizeof(hwm));
-	if (zap && (zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, "coffer-bench", 12) ||
-	    zmq_setsockopt(sock, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof(one))))
-		_exit(1);
-	if (zmq_bind(sock, "tcp://127.0.0.1:*") < 0 ||
+	if (zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof(one)) ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, secret, 40) ||
+	    zmq_setsockopt(sock, ZMQ_SNDHWM, &hwm, sizeof(hwm)) ||
+	    zmq_setsockopt(sock, ZMQ_RCVHWM, &hwm, sizeof(hwm)) ||
+	    (zap && (zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, "coffer-bench", 12) ||
+	    zmq_setsockopt(sock, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof(one)))) ||
+	    zmq_bind(sock, "tcp://127.0.0.1:*") < 0 ||
 	    zmq_getsockopt(sock, ZMQ_LAST_ENDPOINT, ep, &len) < 0)
-		_exit(1);
+		return -1;
 	len = (size_t)snprintf(line, sizeof(line), "%s %s\n", public, ep);
 	if (write(fd, line, len) != (ssize_t)len)
-		_exit(1);
+		return -1;
 	close(fd);
 	echo_serve(sock, sizes);
+	return -1;
 }
 
 int
@@ -165,12 +165,13 @@ echo_start(const size_t sizes[BENCH_OPS], char *endpoint, size_t len,
 	if (*pid == 0) {
 		close(fds[0]);
 		echo_serve_here(sizes, 0, fds[1]);
-		_exit(0);
+		_exit(1);
 	}
 	close(fds[1]);
 	n = read(fds[0], line, sizeof(line) - 1);
 	close(fds[0]);
-	if (n <= 41 || line[40] != ' ' || (size_t)(n - 41) > len) {
+	if (n <= 41 || line[40] != ' ' || line[n - 1] != '\n' ||
+	    (size_t)(n - 41) > len) {
 		echo_stop(*pid);
 		return -1;
 	}

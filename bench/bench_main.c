@@ -10,11 +10,13 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zmq.h>
 
 #include "bench.h"
 #include "cert.h"
@@ -343,10 +345,12 @@ main(int argc, char **argv)
 		static const size_t sizes[BENCH_OPS] = { 256, 256, 256 };
 
 		echo_serve_here(sizes, o.zap, STDOUT_FILENO);
+		fprintf(stderr, "coffer-bench: cannot start the baseline: %s\n",
+		    zmq_strerror(errno));
 		return 1;
 	}
-	if (server_key(o.server_key,
-	    key) < 0 || run(&o, key, &daemon, &base, ratios) < 0)
+	if (server_key(o.server_key, key) < 0 ||
+	    run(&o, key, &daemon, &base, ratios) < 0)
 		return 1;
 	summarise(&daemon, &sd);
 	summarise(&base, &sb);
