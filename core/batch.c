@@ -72,6 +72,7 @@ batch_handle(struct batch *b, struct job *job, struct batch_out *out)
 		.curve_key = job->has_key ? job->key : NULL,
 		.curve_key_z85 = job->has_key ? job->key_z85 : NULL,
 		.peer = job->peer,
+		.req = job->req.root != NULL ? &job->req : NULL,
 	};
 
 	out->len = 0;

@@ -269,6 +269,13 @@ conf_apply_workers(struct conf *c, const config_setting_t *s)
 }
 
 static int
+conf_apply_inline_reads(struct conf *c, const config_setting_t *s)
+{
+	c->inline_reads = config_setting_get_bool(s);
+	return 0;
+}
+
+static int
 conf_apply_queue(struct conf *c, const config_setting_t *s)
 {
 	long long v;
@@ -391,6 +398,7 @@ static const struct conf_key conf_keys[] = {
 	{ "auth",	       CONFIG_TYPE_LIST,   1, conf_apply_auth },
 	{ "group",	       CONFIG_TYPE_STRING, 0, conf_apply_group },
 	{ "include_dir",       CONFIG_TYPE_STRING, 0, conf_apply_include_dir },
+	{ "inline_reads",      CONFIG_TYPE_BOOL,   0, conf_apply_inline_reads },
 	{ "keyring",	       CONFIG_TYPE_ARRAY,  0, conf_apply_keyring },
 	{ "listen",	       CONFIG_TYPE_STRING, 1, conf_apply_listen },
 	{ "log_level",	       CONFIG_TYPE_STRING, 0, conf_apply_log_level },
@@ -590,6 +598,7 @@ static void
 conf_defaults(struct conf *c)
 {
 	c->workers = CONF_DEFAULT_WORKERS;
+	c->inline_reads = 1;
 	c->queue_max = CONF_DEFAULT_QUEUE;
 	c->max_request = CONF_DEFAULT_MAX_REQUEST;
 	c->max_depth = CONF_DEFAULT_MAX_DEPTH;

@@ -65,6 +65,8 @@ struct conf {
 	int		 audit_fail_closed;
 	size_t		 nkeyring;
 	int		 workers;
+	int		 inline_reads;	/* reads on the I/O thread when the
+					 * modules allow it (server.c) */
 	int		 queue_max;
 	size_t		 max_request;
 	int		 max_depth;

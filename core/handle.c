@@ -138,6 +138,10 @@ handle_request_batched(const struct handler *h, const struct handle_input *in,
 		snprintf(ctx.msg, sizeof(ctx.msg), "a request is one JSON "
 		    "frame (after an optional empty delimiter)");
 		e = ERR_BAD_REQUEST;
+	} else if (in->req != NULL) {
+		req = *in->req;
+		memset(in->req, 0, sizeof(*in->req));
+		e = handle_run(h, in, &ctx);
 	} else if ((e = request_decode(&req, in->data, in->len, &h->limits,
 	    ctx.msg)) == ERR_NONE) {
 		e = handle_run(h, in, &ctx);

@@ -30,6 +30,10 @@ struct handle_input {
 	const uint8_t	*curve_key;	/* 32 bytes, or NULL */
 	const char	*curve_key_z85;	/* or NULL */
 	const char	*peer;		/* client address, or "" */
+	/* The request already decoded from DATA (the I/O thread decodes to
+	 * see whether it is a read), or NULL.  The handler takes it over:
+	 * it is left empty. */
+	struct request	*req;
 };
 
 /* The reply for IN, malloc'd (free() it), its length in *LEN_R; NULL only

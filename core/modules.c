@@ -198,9 +198,9 @@ modules_instance_reload(struct instance *in)
 	return 0;
 }
 
-/* Does IN's module reload safely while requests run (ABI 1.2 flag)? */
+/* Does IN's module set FLAG (ABI 1.2 flags)? */
 static int
-modules_reload_concurrent(const struct instance *in)
+modules_flag(const struct instance *in, uint32_t flag)
 {
 	const struct coffer_module *d;
 
@@ -208,7 +208,7 @@ modules_reload_concurrent(const struct instance *in)
 		return 0;
 	d = in->mod->desc;
 	return d->struct_size >= offsetof(struct coffer_module, flags) +
-	    sizeof(d->flags) && (d->flags & COFFER_MODULE_RELOAD_CONCURRENT);
+	    sizeof(d->flags) && (d->flags & flag) != 0;
 }
 
 int
@@ -216,15 +216,29 @@ modules_reload(struct modules *m, int concurrent)
 {
 	int failed = 0;
 
-	if (modules_reload_concurrent(&m->store) == concurrent)
+	if (modules_flag(&m->store, COFFER_MODULE_RELOAD_CONCURRENT) ==
+	    concurrent)
 		failed += modules_instance_reload(&m->store);
 	for (size_t i = 0; i < m->nauth; i++) {
-		if (modules_reload_concurrent(&m->auth[i]) == concurrent)
+		if (modules_flag(&m->auth[i], COFFER_MODULE_RELOAD_CONCURRENT)
+		    == concurrent)
 			failed += modules_instance_reload(&m->auth[i]);
 	}
 	if (!concurrent && m->store.opened)
 		modules_store_limits(m);
 	return failed;
+}
+
+int
+modules_local_reads(const struct modules *m)
+{
+	if (!modules_flag(&m->store, COFFER_MODULE_LOCAL_READS))
+		return 0;
+	for (size_t i = 0; i < m->nauth; i++) {
+		if (!modules_flag(&m->auth[i], COFFER_MODULE_LOCAL_READS))
+			return 0;
+	}
+	return 1;
 }
 
 coffer_store_replace_fn

@@ -45,6 +45,10 @@ void	 modules_close(struct modules *m);
 int	 modules_reload(struct modules *m, int concurrent);
 
 const char *modules_name(const struct instance *in);
+/* Does every opened module, the store and each auth entry, declare
+ * COFFER_MODULE_LOCAL_READS?  (A flag is an exact per-module promise;
+ * an old module without flags is taken to wait.) */
+int	 modules_local_reads(const struct modules *m);
 
 /* The store's replace() (ABI 1.1), or NULL when it has none. */
 typedef enum coffer_rc (*coffer_store_replace_fn)(void *, const char *,

@@ -104,5 +104,6 @@ job_free(struct job *job)
 {
 	zmq_msg_close(&job->routing_id);
 	zmq_msg_close(&job->body);
+	request_free(&job->req);
 	free(job);
 }

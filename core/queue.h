@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <zmq.h>
 
+#include "request.h"
+
 /* One request in flight: its envelope, body and who sent it. */
 struct job {
 	zmq_msg_t	 routing_id;
@@ -20,6 +22,8 @@ struct job {
 	uint8_t		 key[32];
 	char		 key_z85[41];
 	char		 peer[64];
+	struct request	 req;		/* decoded by the I/O thread, or
+					 * empty (handle.h) */
 	struct job	*next;
 };
 

@@ -1,6 +1,7 @@
 /*
  * server.c - the I/O thread: CURVE ROUTER socket in, worker replies out
- * (or, with workers = 0, requests run here).
+ * (or, with workers = 0, requests run here; with inline reads, the
+ * requests that change nothing run here and the rest go to workers).
  */
 #include "config.h"
 
@@ -14,6 +15,7 @@
 #include <zmq.h>
 
 #include "batch.h"
+#include "dispatch.h"
 #include "jsonmem.h"
 #include "keyfile.h"
 #include "log.h"
@@ -44,8 +46,9 @@ struct server {
 	struct handler	 handler;
 	struct queue	 queue;
 	struct workers	 workers;
-	struct batch	 batch;		/* workers = 0: run here */
-	int		 inline_run;
+	struct batch	 batch;		/* what runs here: */
+	int		 inline_run;	/* every request (workers = 0) */
+	int		 inline_reads;	/* those that change nothing */
 	struct zap	 zap;
 	struct reloader	 reloader;
 	pthread_rwlock_t reload_lock;
@@ -159,8 +162,8 @@ static void
 server_refuse(struct server *s, struct job *job)
 {
 	size_t len;
-	char *reply = reply_error(NULL, ERR_UNAVAILABLE, "server busy; try "
-	    "again later", &len);
+	char *reply = reply_error(job->req.id, ERR_UNAVAILABLE, "server "
+	    "busy; try again later", &len);
 
 	zmq_msg_send(&job->routing_id, s->router, ZMQ_SNDMORE | ZMQ_DONTWAIT);
 	if (job->delimiter)
@@ -187,25 +190,57 @@ server_read_one(struct server *s)
 	return job;
 }
 
-/* Read what is waiting, up to a batch, and queue it in one step (the
- * workers' lock is taken once), or with workers = 0 run it here. */
-static void
-server_read_batch(struct server *s)
+/* Does JOB change nothing?  Decodes it to see (the worker or batch that
+ * runs it uses what was decoded).  A request that cannot be decoded, or
+ * names no operation, is answered with an error at once: as cheap as a
+ * read. */
+static int
+server_job_reads(const struct server *s, struct job *job)
 {
-	struct job *list = NULL, **tail = &list, *job;
+	const struct op_desc *op;
+	char msg[REQUEST_MSG_MAX];
+
+	if (job->bad_envelope)
+		return 1;
+	if (request_decode(&job->req, zmq_msg_data(&job->body),
+	    zmq_msg_size(&job->body), &s->handler.limits, msg) != ERR_NONE) {
+		request_free(&job->req);	/* decoded again, for the error */
+		return 1;
+	}
+	op = dispatch_find(job->req.op);
+	return op == NULL || !op->writes;
+}
+
+/* Take the reads out of *LIST (linked by next, order kept; *N jobs, less
+ * the reads after): returned. */
+static struct job *
+server_take_reads(const struct server *s, struct job **list, size_t *n)
+{
+	struct job *reads = NULL, **rtail = &reads, **at = list, *job;
+
+	while ((job = *at) != NULL) {
+		if (server_job_reads(s, job)) {
+			*at = job->next;
+			job->next = NULL;
+			*rtail = job;
+			rtail = &job->next;
+			(*n)--;
+		} else {
+			at = &job->next;
+		}
+	}
+	return reads;
+}
+
+/* Hand LIST (N jobs) to the workers in one step (their lock is taken
+ * once); what does not fit is answered busy. */
+static void
+server_queue(struct server *s, struct job *list, size_t n)
+{
 	static struct log_limit limit = LOG_LIMIT_INIT;
 	unsigned skipped;
-	size_t n = 0;
+	struct job *job;
 
-	while (n < SERVER_BATCH && (job = server_read_one(s)) != NULL) {
-		*tail = job;
-		tail = &job->next;
-		n++;
-	}
-	if (s->inline_run) {
-		batch_run_all(&s->batch, s->router, list);
-		return;
-	}
 	s->inflight += n;
 	if ((list = queue_push_list(&s->queue, list)) == NULL)
 		return;
@@ -217,6 +252,31 @@ server_read_batch(struct server *s)
 		s->inflight--;
 		server_refuse(s, job);
 	}
+}
+
+/* Read what is waiting, up to a batch, and queue it for the workers, or
+ * run it here: all of it with workers = 0, the reads with inline reads
+ * (after the writes are queued, so that they start first). */
+static void
+server_read_batch(struct server *s)
+{
+	struct job *list = NULL, **tail = &list, *job, *reads = NULL;
+	size_t n = 0;
+
+	while (n < SERVER_BATCH && (job = server_read_one(s)) != NULL) {
+		*tail = job;
+		tail = &job->next;
+		n++;
+	}
+	if (s->inline_run) {
+		batch_run_all(&s->batch, s->router, list);
+		return;
+	}
+	if (s->inline_reads)
+		reads = server_take_reads(s, &list, &n);
+	if (list != NULL)
+		server_queue(s, list, n);
+	batch_run_all(&s->batch, s->router, reads);
 }
 
 /* Forward one worker reply to its client; -1 when there is none. */
@@ -328,11 +388,13 @@ server_start(struct server *s, const struct conf *c)
 	if (reload_start(&s->reloader, s->mods, s->handler.audit,
 	    &s->reload_lock) < 0)
 		return -1;
-	if (c->workers == 0) {
+	s->inline_run = c->workers == 0;
+	s->inline_reads = !s->inline_run && c->inline_reads &&
+	    modules_local_reads(s->mods);
+	if (s->inline_run || s->inline_reads)
 		batch_init(&s->batch, &s->handler, &s->reload_lock);
-		s->inline_run = 1;
+	if (s->inline_run)
 		return 0;
-	}
 	return workers_start(&s->workers, c->workers, s->ctx, &s->queue,
 	    &s->handler, &s->reload_lock);
 }
@@ -343,7 +405,7 @@ server_stop(struct server *s)
 	reload_stop(&s->reloader);
 	if (s->workers.threads != NULL)
 		workers_stop(&s->workers);
-	if (s->inline_run)
+	if (s->inline_run || s->inline_reads)
 		batch_free(&s->batch);
 	if (s->router != NULL)
 		zmq_close(s->router);
@@ -410,7 +472,11 @@ server_run(struct server *s, const struct conf *c, struct modules *mods,
 	s->handler.ring = ring;
 	s->handler.audit = audit;
 	if (server_start(s, c) == 0) {
-		if (c->workers > 0)
+		if (s->inline_reads)
+			log_notice("listening on %s with %d workers for "
+			    "writes, reads on the I/O thread", c->listen,
+			    c->workers);
+		else if (c->workers > 0)
 			log_notice("listening on %s with %d workers",
 			    c->listen, c->workers);
 		else

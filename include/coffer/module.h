@@ -403,6 +403,16 @@ struct coffer_module {
  * of holding them until it is done. */
 #define COFFER_MODULE_RELOAD_CONCURRENT	0x1u
 
+/* Every call the module answers for a request that changes nothing (a
+ * read: secret.get, service.get, whoami, a list...) returns without
+ * waiting on the network or on another process: from memory or local
+ * files.  When every module configured says so, the daemon runs reads
+ * on its I/O thread, without the hand-off to a worker (cofferd.conf(5),
+ * inline_reads), and only writes go to the workers.  A module that may
+ * wait on anything remote for a read (a remote store, an auth module
+ * that calls out on a cache miss) must not set it. */
+#define COFFER_MODULE_LOCAL_READS	0x2u
+
 /* Fills the first three fields of a struct coffer_module. */
 #define COFFER_MODULE_HEADER					\
 	.struct_size = sizeof(struct coffer_module),		\

@@ -297,8 +297,9 @@ static const struct coffer_module curve_module = {
 	.reload = curve_reload,
 	.auth = &curve_ops,
 	/* curve_rebuild() builds the index aside and swaps it in under the
-	 * instance's lock, as the watcher thread already does. */
-	.flags = COFFER_MODULE_RELOAD_CONCURRENT,
+	 * instance's lock, as the watcher thread already does; keys are
+	 * looked up in that index, in memory. */
+	.flags = COFFER_MODULE_RELOAD_CONCURRENT | COFFER_MODULE_LOCAL_READS,
 };
 
 COFFER_MODULE_EXPORT const struct coffer_module *

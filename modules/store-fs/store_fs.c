@@ -667,6 +667,8 @@ static const struct coffer_module fs_module = {
 	.open = fs_open,
 	.close = fs_close,
 	.store = &fs_ops,
+	/* Reads come from the cache or the store's own files. */
+	.flags = COFFER_MODULE_LOCAL_READS,
 };
 
 COFFER_MODULE_EXPORT const struct coffer_module *
