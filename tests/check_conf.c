@@ -55,6 +55,7 @@ START_TEST(test_minimal)
 	ck_assert_str_eq(c.auth[0].module, "test_auth");
 	ck_assert_int_eq(c.auth[0].control, CONTROL_REQUIRED);
 	ck_assert_int_eq(c.workers, CONF_DEFAULT_WORKERS);
+	ck_assert_int_eq(c.inline_reads, 1);
 	ck_assert_uint_eq(c.max_request, CONF_DEFAULT_MAX_REQUEST);
 	ck_assert_int_eq(c.max_depth, CONF_DEFAULT_MAX_DEPTH);
 	ck_assert_ptr_null(c.module_dir);
@@ -66,7 +67,8 @@ END_TEST
 START_TEST(test_all_keys)
 {
 	const char *path = write_conf(GOOD_HEAD
-	    "workers = 3;\nqueue_max = 100;\nmax_request_bytes = 4096;\n"
+	    "workers = 3;\ninline_reads = false;\nqueue_max = 100;\n"
+	    "max_request_bytes = 4096;\n"
 	    "max_json_depth = 8;\nlog_level = \"debug\";\n"
 	    "module_dir = \"/opt/coffer/modules\";\n"
 	    "auth = ( { module = \"a\"; control = \"sufficient\"; },\n"
@@ -76,6 +78,7 @@ START_TEST(test_all_keys)
 	tu_log_capture();
 	ck_assert_int_eq(conf_load(&c, path), 0);
 	ck_assert_int_eq(c.workers, 3);
+	ck_assert_int_eq(c.inline_reads, 0);
 	ck_assert_int_eq(c.queue_max, 100);
 	ck_assert_uint_eq(c.max_request, 4096);
 	ck_assert_int_eq(c.max_depth, 8);
@@ -86,7 +89,7 @@ START_TEST(test_all_keys)
 	ck_assert_int_eq(c.auth[1].control, CONTROL_REQUISITE);
 	ck_assert_str_eq(c.auth[1].module, "/x/b.so");
 	ck_assert_int_eq(c.auth[2].control, CONTROL_OPTIONAL);
-	ck_assert_msg(strstr(c.auth[1].where, "cofferd.conf:11") != NULL,
+	ck_assert_msg(strstr(c.auth[1].where, "cofferd.conf:12") != NULL,
 	    "where is %s", c.auth[1].where);
 	conf_free(&c);
 }
@@ -163,6 +166,9 @@ END_TEST
 
 START_TEST(test_ranges)
 {
+	expect_error(GOOD_HEAD GOOD_AUTH "inline_reads = 1;\n",
+	    "cofferd.conf:5: 'inline_reads' must be true or false, not an "
+	    "integer");
 	expect_error(GOOD_HEAD GOOD_AUTH "workers = 257;\n",
 	    "cofferd.conf:5: 'workers' must be between 0 and 256, not 257");
 	expect_error(GOOD_HEAD GOOD_AUTH "max_request_bytes = 10;\n",

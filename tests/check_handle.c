@@ -128,6 +128,42 @@ START_TEST(test_whoami_user)
 }
 END_TEST
 
+/* The I/O thread decodes a request to see whether it is a read and hands
+ * what it decoded on: the handler takes it over (leaves it empty) and
+ * answers exactly as it answers the bytes. */
+START_TEST(test_decoded_before)
+{
+	struct request req;
+	char msg[REQUEST_MSG_MAX];
+	uint8_t raw[32];
+	struct handle_input in = {
+		.data = WHOAMI, .len = strlen(WHOAMI), .peer = "127.0.0.1",
+		.curve_key = raw, .curve_key_z85 = ALICE, .req = &req,
+	};
+	char *reply, *plain;
+	size_t len;
+	json_t *j;
+
+	setup_stack("auth = ( { module = \"test_auth\"; control = "
+	    "\"required\"; " USERS " } );\n");
+	ck_assert_ptr_nonnull(zmq_z85_decode(raw, ALICE));
+	ck_assert_int_eq(request_decode(&req, WHOAMI, strlen(WHOAMI),
+	    &h.limits, msg), ERR_NONE);
+	reply = handle_request(&h, &in, &len);
+	ck_assert_ptr_null(req.root);
+	ck_assert_ptr_null(req.op);
+	in.req = NULL;
+	plain = handle_request(&h, &in, &len);
+	ck_assert_str_eq(reply, plain);
+	j = json_loads(reply, 0, NULL);
+	ck_assert_str_eq(str(j, "result.name"), "alice");
+	json_decref(j);
+	jsonmem_free_text(reply);
+	jsonmem_free_text(plain);
+	teardown_stack();
+}
+END_TEST
+
 START_TEST(test_denied)
 {
 	json_t *j;
@@ -287,6 +323,7 @@ handle_suite(void)
 	TCase *tc = tcase_create("pipeline");
 
 	tcase_add_test(tc, test_whoami_user);
+	tcase_add_test(tc, test_decoded_before);
 	tcase_add_test(tc, test_denied);
 	tcase_add_test(tc, test_no_op_probing);
 	tcase_add_test(tc, test_malformed);

@@ -14,7 +14,9 @@
  * with ERRNO (ENOSPC, EIO, EACCES, EROFS or EDQUOT); "OP:N:ERRNO:+" makes
  * that call and every later one fail (a full disk).  Without it, nothing
  * fails.  $FAULTFS_LOG names a file that gets one line "OP N PATH" per
- * counted call, so a test can see how many there are.
+ * counted call, so a test can see how many there are.  $FAULTFS_DELAY =
+ * "OP:MS" makes every counted call of OP wait MS milliseconds first (a
+ * slow disk).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -28,6 +30,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 enum faultfs_op { OP_WRITE, OP_FSYNC, OP_CREATE, OP_RENAME, OP_N };
@@ -61,6 +64,32 @@ faultfs_errno(const char *name)
 }
 
 static struct faultfs_plan faultfs_the_plan = { -1, 0, 0, 0 };
+static int faultfs_delay_op = -1;
+static long faultfs_delay_ms;
+
+static int
+faultfs_op(const char *name)
+{
+	for (int i = 0; i < OP_N; i++) {
+		if (strcmp(faultfs_names[i], name) == 0)
+			return i;
+	}
+	abort();	/* a test bug */
+}
+
+__attribute__((constructor)) static void
+faultfs_delay_parse(void)
+{
+	const char *spec = getenv("FAULTFS_DELAY");
+	char op[16];
+
+	if (spec == NULL || spec[0] == '\0')
+		return;
+	if (sscanf(spec, "%15[a-z]:%ld", op, &faultfs_delay_ms) != 2 ||
+	    faultfs_delay_ms < 0)
+		abort();
+	faultfs_delay_op = faultfs_op(op);
+}
 
 /* Parsed once, when the shim is loaded, before any thread can ask; a bad
  * $FAULTFS is a test bug: abort. */
@@ -76,12 +105,7 @@ faultfs_plan_parse(void)
 	if (sscanf(spec, "%15[a-z]:%ld:%15[A-Z]:%3s", op, &plan->nth, err,
 	    sticky) < 3 || (plan->err = faultfs_errno(err)) == 0)
 		abort();
-	for (int i = 0; i < OP_N; i++) {
-		if (strcmp(faultfs_names[i], op) == 0)
-			plan->op = i;
-	}
-	if (plan->op < 0)
-		abort();
+	plan->op = faultfs_op(op);
 	plan->sticky = strcmp(sticky, "+") == 0;
 }
 
@@ -166,6 +190,13 @@ faultfs_check(int op, int dirfd, const char *name)
 		return 0;
 	n = atomic_fetch_add(&faultfs_count[op], 1) + 1;
 	faultfs_log(op, n, path);
+	if (faultfs_delay_op == op) {
+		struct timespec ts = { faultfs_delay_ms / 1000,
+		    faultfs_delay_ms % 1000 * 1000000 };
+
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
 	if (plan->op != op)
 		return 0;
 	if (n == plan->nth || (plan->sticky && n > plan->nth))

@@ -52,7 +52,7 @@ class Base(unittest.TestCase):
         self.daemon = None
 
     def start(self, keyring=None, audit=None, failure="deny", policy="",
-              port=None, store=None, auth=None):
+              port=None, store=None, auth=None, env=None):
         if self.daemon is not None:
             self.assertEqual(self.daemon.stop(), 0)
         keyring = self.master if keyring is None else keyring
@@ -74,7 +74,7 @@ class Base(unittest.TestCase):
                                               if self.daemon else None),
                                 workers=self.workers)
         self.addCleanup(self.daemon.kill)
-        self.daemon.start()
+        self.daemon.start(env=env)
 
     def client(self, who="admin"):
         c = ct.Client(self.daemon.endpoint, self.daemon.server_public,
@@ -655,6 +655,71 @@ class SecretsOnIOThread(Secrets):
     """The same with workers = 0: requests run on the I/O thread."""
 
     workers = 0
+
+
+class ReadsBesideWrites(Base):
+    """With store_fs and auth_curve (both declare COFFER_MODULE_LOCAL_READS)
+    reads run on the I/O thread and only writes go to the workers: with
+    one worker held by a write waiting for a slow disk (tests/faultfs.c,
+    every fsync 1.5 s), a read is answered at once."""
+
+    workers = 1
+
+    def slow_disk(self, setting=""):
+        """A daemon whose store's fsyncs take 1.5 s; app/db at revision 1
+        from before the disk turned slow."""
+        self.start()
+        self.ok(self.client(), "secret.create", name="app/db",
+                pairs={"P": SECRET_VALUE})
+        asan = os.environ.get("ASAN_OPTIONS", "")
+        self.start(policy=setting, env={
+            "LD_PRELOAD": os.environ["FAULTFS_SO"],
+            "FAULTFS_PREFIX": os.path.join(self.dir, "store"),
+            "FAULTFS_DELAY": "fsync:1500",
+            "ASAN_OPTIONS": asan + ":verify_asan_link_order=0"})
+
+    def read_during_write(self):
+        """(seconds a secret.get took while an update waited on the disk,
+        what it read); the update is then acknowledged."""
+        writer = self.client()
+        writer.request("secret.update", {"name": "app/db",
+                                         "pairs": {"P": "second"}})
+        time.sleep(0.3)
+        start = time.time()
+        got = self.ok(self.client(), "secret.get", name="app/db")
+        waited = time.time() - start
+        reply = writer.recv(timeout=20)
+        self.assertTrue(reply and reply["ok"], reply)
+        self.assertEqual(reply["result"]["revision"], 2)
+        return waited, got
+
+    def test_reads_do_not_wait_for_writes(self):
+        self.slow_disk()
+        self.assertIn("with 1 workers for writes, reads on the I/O thread",
+                      self.daemon.log_text(self.daemon.log_start))
+        waited, got = self.read_during_write()
+        self.assertLess(waited, 1.0)
+        self.assertEqual(got["revision"], 1)      # not acknowledged yet
+        got = self.ok(self.client(), "secret.get", name="app/db")
+        self.assertEqual((got["revision"], got["pairs"]), (2, {"P": "second"}))
+
+    def test_inline_reads_off(self):
+        """inline_reads = false: every request goes to the workers, so the
+        read waits for the one worker the write holds."""
+        self.slow_disk("inline_reads = false;")
+        self.assertNotIn("reads on the I/O thread",
+                         self.daemon.log_text(self.daemon.log_start))
+        waited, _ = self.read_during_write()
+        self.assertGreater(waited, 1.0)
+
+    def test_a_module_without_the_flag(self):
+        """One module that does not declare it (test_store here) keeps
+        every request on the workers."""
+        self.start(store='{ module = "test_store"; }')
+        self.ok(self.client(), "whoami")
+        log = self.daemon.log_text()
+        self.assertIn("with 1 workers", log)
+        self.assertNotIn("reads on the I/O thread", log)
 
 
 class Cli(Base):
