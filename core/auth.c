@@ -86,6 +86,23 @@ auth_run(struct modules *m, const struct coffer_auth_request *req,
 	return rc;
 }
 
+int
+auth_answers_now(const struct modules *m,
+    const struct coffer_auth_request *req)
+{
+	for (size_t i = 0; i < m->nauth; i++) {
+		const struct instance *in = &m->auth[i];
+		coffer_auth_answers_now_fn now;
+
+		if (modules_flag(in, COFFER_MODULE_LOCAL_READS))
+			continue;
+		if ((now = modules_auth_answers_now(in)) == NULL ||
+		    !now(in->inst, req))
+			return 0;
+	}
+	return 1;
+}
+
 static void
 auth_log_handshake(struct instance *in, const char *peer, const char *why)
 {

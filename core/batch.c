@@ -62,10 +62,10 @@ batch_send(void *sock, struct job *job, char *reply, size_t len)
 	}
 }
 
-static void
-batch_handle(struct batch *b, struct job *job, struct batch_out *out)
+void
+batch_input(struct job *job, struct handle_input *in)
 {
-	struct handle_input in = {
+	*in = (struct handle_input){
 		.data = zmq_msg_data(&job->body),
 		.len = zmq_msg_size(&job->body),
 		.bad_envelope = job->bad_envelope,
@@ -74,7 +74,14 @@ batch_handle(struct batch *b, struct job *job, struct batch_out *out)
 		.peer = job->peer,
 		.req = job->req.root != NULL ? &job->req : NULL,
 	};
+}
 
+static void
+batch_handle(struct batch *b, struct job *job, struct batch_out *out)
+{
+	struct handle_input in;
+
+	batch_input(job, &in);
 	out->len = 0;
 	out->reply = handle_request_batched(b->handler, &in, &b->audit,
 	    &out->len, &out->id);

@@ -30,6 +30,8 @@ struct batch {
 void	 batch_init(struct batch *b, const struct handler *h,
 	    pthread_rwlock_t *reload_lock);
 void	 batch_free(struct batch *b);
+/* What the handler is given of JOB (handle.h). */
+void	 batch_input(struct job *job, struct handle_input *in);
 /* Run the jobs of LIST (linked by next, at most BATCH_MAX), send their
  * replies on SOCK, free them. */
 void	 batch_run(struct batch *b, void *sock, struct job *list);

@@ -15,12 +15,12 @@
 #include "policy.h"
 #include "reply.h"
 
-static enum errcode
-handle_auth(const struct handler *h, const struct handle_input *in,
-    const struct request *req, struct coffer_principal *who, char *msg)
+void
+handle_auth_request(const struct handle_input *in, const struct request *req,
+    struct coffer_auth_request *areq)
 {
-	struct coffer_auth_request areq = {
-		.struct_size = sizeof(areq),
+	*areq = (struct coffer_auth_request){
+		.struct_size = sizeof(*areq),
 		.curve_key = in->curve_key,
 		.curve_key_z85 = in->curve_key_z85,
 		.token = req->token,
@@ -28,7 +28,27 @@ handle_auth(const struct handler *h, const struct handle_input *in,
 		.peer_address = in->peer,
 		.operation = req->op,
 	};
-	enum coffer_rc rc = auth_run(h->mods, &areq, who);
+}
+
+int
+handle_answers_now(const struct handler *h, const struct handle_input *in,
+    const struct request *req)
+{
+	struct coffer_auth_request areq;
+
+	handle_auth_request(in, req, &areq);
+	return auth_answers_now(h->mods, &areq);
+}
+
+static enum errcode
+handle_auth(const struct handler *h, const struct handle_input *in,
+    const struct request *req, struct coffer_principal *who, char *msg)
+{
+	struct coffer_auth_request areq;
+	enum coffer_rc rc;
+
+	handle_auth_request(in, req, &areq);
+	rc = auth_run(h->mods, &areq, who);
 
 	if (rc == COFFER_OK)
 		return ERR_NONE;

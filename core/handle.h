@@ -49,6 +49,13 @@ char	*handle_request(const struct handler *h, const struct handle_input *in,
 char	*handle_request_batched(const struct handler *h,
 	    const struct handle_input *in, struct audit_batch *batch,
 	    size_t *len_r, json_t **id_r);
+/* What the auth stack is shown of REQ, from IN (AREQ's strings are IN's
+ * and REQ's). */
+void	 handle_auth_request(const struct handle_input *in,
+	    const struct request *req, struct coffer_auth_request *areq);
+/* Would the auth stack answer REQ at once (auth_answers_now())? */
+int	 handle_answers_now(const struct handler *h,
+	    const struct handle_input *in, const struct request *req);
 /* The refusal of a request whose audit line could not be written. */
 #define HANDLE_UNAUDITED "the audit log cannot be written: request refused"
 char	*handle_unaudited(json_t *id, size_t *len_r);

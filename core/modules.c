@@ -198,8 +198,7 @@ modules_instance_reload(struct instance *in)
 	return 0;
 }
 
-/* Does IN's module set FLAG (ABI 1.2 flags)? */
-static int
+int
 modules_flag(const struct instance *in, uint32_t flag)
 {
 	const struct coffer_module *d;
@@ -229,16 +228,32 @@ modules_reload(struct modules *m, int concurrent)
 	return failed;
 }
 
-int
-modules_local_reads(const struct modules *m)
+coffer_auth_answers_now_fn
+modules_auth_answers_now(const struct instance *in)
 {
+	const struct coffer_auth_ops *ops = in->mod->desc->auth;
+
+	if (ops->struct_size < offsetof(struct coffer_auth_ops, answers_now) +
+	    sizeof(ops->answers_now))
+		return NULL;	/* built for ABI 1.2 or before */
+	return ops->answers_now;
+}
+
+enum modules_reads
+modules_reads(const struct modules *m)
+{
+	enum modules_reads r = MODULES_READS_LOCAL;
+
 	if (!modules_flag(&m->store, COFFER_MODULE_LOCAL_READS))
-		return 0;
+		return MODULES_READS_WAIT;
 	for (size_t i = 0; i < m->nauth; i++) {
-		if (!modules_flag(&m->auth[i], COFFER_MODULE_LOCAL_READS))
-			return 0;
+		if (modules_flag(&m->auth[i], COFFER_MODULE_LOCAL_READS))
+			continue;
+		if (modules_auth_answers_now(&m->auth[i]) == NULL)
+			return MODULES_READS_WAIT;
+		r = MODULES_READS_ASK;
 	}
-	return 1;
+	return r;
 }
 
 coffer_store_replace_fn

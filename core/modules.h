@@ -45,10 +45,23 @@ void	 modules_close(struct modules *m);
 int	 modules_reload(struct modules *m, int concurrent);
 
 const char *modules_name(const struct instance *in);
-/* Does every opened module, the store and each auth entry, declare
- * COFFER_MODULE_LOCAL_READS?  (A flag is an exact per-module promise;
- * an old module without flags is taken to wait.) */
-int	 modules_local_reads(const struct modules *m);
+/* Does IN's module set FLAG, a COFFER_MODULE_* (ABI 1.2 flags)? */
+int	 modules_flag(const struct instance *in, uint32_t flag);
+/* Can reads run without waiting on anything remote (server.c)?  LOCAL:
+ * the store and every auth entry declare COFFER_MODULE_LOCAL_READS; ASK:
+ * the store does, and each auth entry that does not has answers_now() to
+ * be asked request by request (auth.h); WAIT: otherwise (an old module,
+ * without flags, is taken to wait). */
+enum modules_reads {
+	MODULES_READS_WAIT,
+	MODULES_READS_LOCAL,
+	MODULES_READS_ASK
+};
+enum modules_reads modules_reads(const struct modules *m);
+/* The auth entry's answers_now() (ABI 1.3), or NULL when it has none. */
+typedef int (*coffer_auth_answers_now_fn)(void *,
+    const struct coffer_auth_request *);
+coffer_auth_answers_now_fn modules_auth_answers_now(const struct instance *in);
 
 /* The store's replace() (ABI 1.1), or NULL when it has none. */
 typedef enum coffer_rc (*coffer_store_replace_fn)(void *, const char *,

@@ -48,7 +48,9 @@ struct server {
 	struct workers	 workers;
 	struct batch	 batch;		/* what runs here: */
 	int		 inline_run;	/* every request (workers = 0) */
-	int		 inline_reads;	/* those that change nothing */
+	enum modules_reads inline_reads; /* those that change nothing:
+					 * LOCAL all, ASK those the auth
+					 * stack answers at once, WAIT none */
 	struct zap	 zap;
 	struct reloader	 reloader;
 	pthread_rwlock_t reload_lock;
@@ -190,14 +192,15 @@ server_read_one(struct server *s)
 	return job;
 }
 
-/* Does JOB change nothing?  Decodes it to see (the worker or batch that
- * runs it uses what was decoded).  A request that cannot be decoded, or
- * names no operation, is answered with an error at once: as cheap as a
- * read. */
+/* Does JOB change nothing, and can it run here without waiting (modules.h,
+ * enum modules_reads)?  Decodes it to see (the worker or batch that runs
+ * it uses what was decoded).  A request that cannot be decoded, or names
+ * no operation, is answered with an error at once: as cheap as a read. */
 static int
 server_job_reads(const struct server *s, struct job *job)
 {
 	const struct op_desc *op;
+	struct handle_input in;
 	char msg[REQUEST_MSG_MAX];
 
 	if (job->bad_envelope)
@@ -207,8 +210,14 @@ server_job_reads(const struct server *s, struct job *job)
 		request_free(&job->req);	/* decoded again, for the error */
 		return 1;
 	}
-	op = dispatch_find(job->req.op);
-	return op == NULL || !op->writes;
+	if ((op = dispatch_find(job->req.op)) == NULL)
+		return 1;
+	if (op->writes)
+		return 0;
+	if (s->inline_reads == MODULES_READS_LOCAL)
+		return 1;
+	batch_input(job, &in);
+	return handle_answers_now(&s->handler, &in, &job->req);
 }
 
 /* Take the reads out of *LIST (linked by next, order kept; *N jobs, less
@@ -272,7 +281,7 @@ server_read_batch(struct server *s)
 		batch_run_all(&s->batch, s->router, list);
 		return;
 	}
-	if (s->inline_reads)
+	if (s->inline_reads != MODULES_READS_WAIT)
 		reads = server_take_reads(s, &list, &n);
 	if (list != NULL)
 		server_queue(s, list, n);
@@ -389,9 +398,9 @@ server_start(struct server *s, const struct conf *c)
 	    &s->reload_lock) < 0)
 		return -1;
 	s->inline_run = c->workers == 0;
-	s->inline_reads = !s->inline_run && c->inline_reads &&
-	    modules_local_reads(s->mods);
-	if (s->inline_run || s->inline_reads)
+	s->inline_reads = !s->inline_run && c->inline_reads ?
+	    modules_reads(s->mods) : MODULES_READS_WAIT;
+	if (s->inline_run || s->inline_reads != MODULES_READS_WAIT)
 		batch_init(&s->batch, &s->handler, &s->reload_lock);
 	if (s->inline_run)
 		return 0;
@@ -405,7 +414,7 @@ server_stop(struct server *s)
 	reload_stop(&s->reloader);
 	if (s->workers.threads != NULL)
 		workers_stop(&s->workers);
-	if (s->inline_run || s->inline_reads)
+	if (s->inline_run || s->inline_reads != MODULES_READS_WAIT)
 		batch_free(&s->batch);
 	if (s->router != NULL)
 		zmq_close(s->router);
@@ -472,9 +481,14 @@ server_run(struct server *s, const struct conf *c, struct modules *mods,
 	s->handler.ring = ring;
 	s->handler.audit = audit;
 	if (server_start(s, c) == 0) {
-		if (s->inline_reads)
+		if (s->inline_reads == MODULES_READS_LOCAL)
 			log_notice("listening on %s with %d workers for "
 			    "writes, reads on the I/O thread", c->listen,
+			    c->workers);
+		else if (s->inline_reads == MODULES_READS_ASK)
+			log_notice("listening on %s with %d workers for "
+			    "writes, reads on the I/O thread when the auth "
+			    "modules can answer at once", c->listen,
 			    c->workers);
 		else if (c->workers > 0)
 			log_notice("listening on %s with %d workers",

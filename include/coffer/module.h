@@ -55,7 +55,7 @@ extern "C" {
 #endif
 
 #define COFFER_ABI_MAJOR	1
-#define COFFER_ABI_MINOR	2
+#define COFFER_ABI_MINOR	3
 
 /* The one symbol a module exports, and how to export it. */
 #define COFFER_MODULE_ENTRY	"coffer_module_entry"
@@ -354,6 +354,16 @@ struct coffer_auth_ops {
 	 * Requests are still authenticated one by one afterwards. */
 	enum coffer_rc (*admit)(void *inst, const uint8_t key[32],
 	    const char *peer_address, struct coffer_error *err);
+
+	/* Optional (ABI 1.3; NULL: see COFFER_MODULE_LOCAL_READS).  Would
+	 * authenticate() answer REQ at once, without waiting on the network
+	 * or another process (a token already checked and cached, a request
+	 * without a credential of its kind)?  Non-zero: yes; 0: it may
+	 * wait.  The daemon asks, from its I/O thread, for each read when
+	 * the module does not set COFFER_MODULE_LOCAL_READS, and runs the
+	 * read there on yes.  A hint, not a decision: it never waits, never
+	 * logs, never fails, and REQ is authenticated as usual afterwards. */
+	int (*answers_now)(void *inst, const struct coffer_auth_request *req);
 };
 
 /*
@@ -403,14 +413,15 @@ struct coffer_module {
  * of holding them until it is done. */
 #define COFFER_MODULE_RELOAD_CONCURRENT	0x1u
 
-/* Every call the module answers for a request that changes nothing (a
- * read: secret.get, service.get, whoami, a list...) returns without
- * waiting on the network or on another process: from memory or local
- * files.  When every module configured says so, the daemon runs reads
- * on its I/O thread, without the hand-off to a worker (cofferd.conf(5),
- * inline_reads), and only writes go to the workers.  A module that may
- * wait on anything remote for a read (a remote store, an auth module
- * that calls out on a cache miss) must not set it. */
+/* ABI 1.3: every call the module answers for a request that changes
+ * nothing (a read: secret.get, service.get, whoami, a list...) returns
+ * without waiting on the network or on another process: from memory or
+ * local files.  When the store and every auth module say so (or, for an
+ * auth module, its answers_now() says so of the request), the daemon runs
+ * the read on its I/O thread, without the hand-off to a worker
+ * (cofferd.conf(5), inline_reads); writes always go to the workers.  A
+ * module that may wait on anything remote for a read (a remote store, an
+ * auth module that calls out on a cache miss) must not set it. */
 #define COFFER_MODULE_LOCAL_READS	0x2u
 
 /* Fills the first three fields of a struct coffer_module. */

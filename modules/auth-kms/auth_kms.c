@@ -407,9 +407,29 @@ kms_authenticate(void *inst, const struct coffer_auth_request *req,
 	return kms_principal(k, &u, key, p, err);
 }
 
+/* Would kms_authenticate() answer at once: no token, one refused before
+ * KMS is asked, or one already checked and cached?  (An entry that ages
+ * out of the cache in between costs that one request a KMS call on the
+ * I/O thread.) */
+static int
+kms_answers_now(void *inst, const struct coffer_auth_request *req)
+{
+	struct kms *k = inst;
+	struct kms_username u;
+	struct kms_window w;
+	const struct kms_key *key;
+	struct coffer_error err;
+
+	if (req->token == NULL || strlen(req->token) > KMS_TOKEN_MAX ||
+	    kms_username_ok(k, req->username, &u, &err) != COFFER_OK)
+		return 1;
+	return kms_cache_get(k->cache, req->token, &u, &w, &key);
+}
+
 static const struct coffer_auth_ops kms_ops = {
 	.struct_size = sizeof(struct coffer_auth_ops),
 	.authenticate = kms_authenticate,
+	.answers_now = kms_answers_now,
 };
 
 static const struct coffer_module kms_module = {

@@ -712,6 +712,27 @@ class ReadsBesideWrites(Base):
         waited, _ = self.read_during_write()
         self.assertGreater(waited, 1.0)
 
+    def test_an_auth_module_asked(self):
+        """An auth module without the flag but with answers_now()
+        (test_auth; auth_kms is one) is asked of each read: the read it
+        would make wait (token "slow", 1.5 s) goes to the one worker, and
+        a read it answers at once is answered while that worker is
+        held."""
+        pub = self.keys["admin"][0]
+        self.start(auth='{ module = "test_auth"; control = "required"; '
+                   'users = [ "%s admin user" ]; slow_ms = 1500; }' % pub)
+        self.assertIn("reads on the I/O thread when the auth modules can "
+                      "answer at once",
+                      self.daemon.log_text(self.daemon.log_start))
+        slow = self.client()
+        slow.request("whoami", credentials={"token": "slow"})
+        self.daemon.wait_log("slow request started")
+        start = time.time()
+        self.assertEqual(self.ok(self.client(), "whoami")["name"], "admin")
+        self.assertLess(time.time() - start, 1.0)
+        reply = slow.recv(timeout=10)
+        self.assertTrue(reply and reply["ok"], reply)
+
     def test_a_module_without_the_flag(self):
         """One module that does not declare it (test_store here) keeps
         every request on the workers."""

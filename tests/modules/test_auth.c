@@ -9,7 +9,8 @@
  *   refuse = [ "<Z85 key>", ... ]   keys refused at the handshake
  *   label  = "text"                  logged by close(), to see the order
  *   slow_ms = N                      a request whose token is "slow" takes
- *                                    N ms (a slow backend, for the tests)
+ *                                    N ms (a slow backend, for the tests);
+ *                                    answers_now() says no to it alone
  *
  * With a key it knows: OK.  With a key it does not know: DENIED.  With no
  * key (or token, for the tokens list): IGNORE.  Each principal carries the
@@ -247,10 +248,20 @@ ta_admit(void *inst, const uint8_t key[32], const char *peer,
 	return COFFER_IGNORE;
 }
 
+static int
+ta_answers_now(void *inst, const struct coffer_auth_request *req)
+{
+	const struct ta *t = inst;
+
+	return !(t->slow_ms > 0 && req->token != NULL &&
+	    strcmp(req->token, "slow") == 0);
+}
+
 static const struct coffer_auth_ops ta_ops = {
 	.struct_size = sizeof(struct coffer_auth_ops),
 	.authenticate = ta_authenticate,
 	.admit = ta_admit,
+	.answers_now = ta_answers_now,
 };
 
 static const struct coffer_module ta_module = {

@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 try:
     import zmq  # noqa: F401
@@ -278,6 +279,40 @@ class Kms(KmsBase):
         self.assertEqual(r["error"]["code"], "unavailable", r)
         self.proxy.control("/__proxy/config", {"rate": 0, "faults": []})
         self.allowed(tok, "2/service/web")
+
+
+class KmsReadsBesideCalls(KmsBase):
+    """auth_kms has answers_now(): with store_fs, a read bearing a token it
+    has cached runs on the I/O thread, one bearing a new token on a
+    worker, so a slow KMS holds up only the requests that need it."""
+
+    workers = 1
+
+    def test_cached_token_not_behind_a_kms_call(self):
+        self.start_kms('user_types = [ "service", "user" ]; '
+                       'timeout_ms = 5000;')
+        self.assertIn("reads on the I/O thread when the auth modules can "
+                      "answer at once",
+                      self.daemon.log_text(self.daemon.log_start))
+        warm, new = self.token(), self.token(sender="db")
+        self.allowed(warm, "2/service/web")
+        self.proxy.control("/__proxy/config", {"rate": 1.0, "delay": 2.0,
+                                               "faults": ["slow"]})
+        c = ct.Client(self.daemon.endpoint, self.daemon.server_public)
+        self.addCleanup(c.close)
+        c.request("whoami", credentials={"token": new,
+                                         "username": "2/service/db"})
+        time.sleep(0.3)         # the new token's Decrypt is under way
+        start = time.time()
+        self.assertEqual(self.allowed(warm, "2/service/web")["name"], "web")
+        self.assertLess(time.time() - start, 1.0)
+        reply = c.recv(timeout=30)
+        self.assertTrue(reply and reply["ok"], reply)
+        self.assertEqual(reply["result"]["name"], "db")
+        # Counted since the proxy was configured: the new token's one.
+        stats = self.proxy.control("/__proxy/stats")
+        self.assertEqual(stats["targets"].get("TrentService.Decrypt"), 1,
+                         stats)
 
 
 class Cli(KmsBase):
