@@ -12,7 +12,8 @@
  * given, are what an "ok" must establish.)  Beyond the cases: a request
  * without credentials is ignored; every answer is one of the contract's;
  * OK always comes with a valid principal, a refusal with a reason; the
- * answers stay right when eight threads ask at once and after a reload.
+ * answers stay right when eight threads ask at once, after answers_now()
+ * (when the module has it) and after a reload.
  */
 #include "config.h"
 
@@ -141,22 +142,30 @@ auth_setup(void)
 	    "the module does not open");
 }
 
-/* Ask the module about C; "" on a right answer, else what was wrong. */
-static const char *
-ask(const struct acase *c, char *why, size_t len)
+/* What the daemon would show the module of C. */
+static void
+acase_request(const struct acase *c, struct coffer_auth_request *req)
 {
-	struct coffer_auth_request req = {
-		.struct_size = sizeof(req),
+	*req = (struct coffer_auth_request){
+		.struct_size = sizeof(*req),
 		.curve_key = c->has_key ? c->key : NULL,
 		.curve_key_z85 = c->has_key ? c->key_z85 : NULL,
 		.token = c->token, .username = c->username,
 		.peer_address = "127.0.0.1", .operation = "whoami",
 	};
+}
+
+/* Ask the module about C; "" on a right answer, else what was wrong. */
+static const char *
+ask(const struct acase *c, char *why, size_t len)
+{
+	struct coffer_auth_request req;
 	struct instance *in = &mc.mods.auth[0];
 	struct coffer_error err = { "" };
 	struct coffer_principal p;
 	enum coffer_rc rc;
 
+	acase_request(c, &req);
 	principal_clear(&p);
 	rc = in->mod->desc->auth->authenticate(in->inst, &req, &p, &err);
 	why[0] = '\0';
@@ -261,6 +270,29 @@ test_admit_answers(void)
 	}
 }
 
+/* answers_now() is a hint: whatever it says, the answer that follows is
+ * the right one (and it must not crash or hang: the child is watched). */
+static void
+test_answers_now(void)
+{
+	struct instance *in = &mc.mods.auth[0];
+	coffer_auth_answers_now_fn now = modules_auth_answers_now(in);
+	struct coffer_auth_request req;
+	char why[512];
+
+	if (now == NULL)
+		mc_skip("the module has no answers_now() (ABI 1.3)");
+	for (size_t i = 0; i <= ncases; i++) {
+		const struct acase *c = i < ncases ? &cases[i] :
+		    &no_credentials;
+
+		acase_request(c, &req);
+		(void)now(in->inst, &req);
+		MC_CHECK(ask(c, why, sizeof(why))[0] == '\0',
+		    "after answers_now(): %s", why);
+	}
+}
+
 static void
 test_reload(void)
 {
@@ -276,6 +308,7 @@ static const struct mc_case auth_cases[] = {
 	{ "no credentials: ignore", test_no_credentials },
 	{ "eight threads at once", test_threads },
 	{ "admit (optional)", test_admit_answers },
+	{ "answers_now (optional)", test_answers_now },
 	{ "reload, then the cases", test_reload },
 	{ NULL, NULL }
 };

@@ -416,14 +416,12 @@ kms_answers_now(void *inst, const struct coffer_auth_request *req)
 {
 	struct kms *k = inst;
 	struct kms_username u;
-	struct kms_window w;
-	const struct kms_key *key;
 	struct coffer_error err;
 
 	if (req->token == NULL || strlen(req->token) > KMS_TOKEN_MAX ||
 	    kms_username_ok(k, req->username, &u, &err) != COFFER_OK)
 		return 1;
-	return kms_cache_get(k->cache, req->token, &u, &w, &key);
+	return kms_cache_maybe(k->cache, req->token, &u);
 }
 
 static const struct coffer_auth_ops kms_ops = {

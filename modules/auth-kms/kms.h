@@ -86,6 +86,11 @@ void	 kms_cache_free(struct kms_cache *c);
 int	 kms_cache_get(struct kms_cache *c, const char *token,
 	    const struct kms_username *u, struct kms_window *w,
 	    const struct kms_key **key);
+/* Is there perhaps an entry for (TOKEN, U)?  A hint, for answers_now():
+ * 1 when one is cached (and, with odds of 2^-64 against, when not); never
+ * a reason to trust TOKEN. */
+int	 kms_cache_maybe(struct kms_cache *c, const char *token,
+	    const struct kms_username *u);
 void	 kms_cache_put(struct kms_cache *c, const char *token,
 	    const struct kms_username *u, const struct kms_window *w,
 	    const struct kms_key *key);

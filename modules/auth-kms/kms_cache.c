@@ -5,6 +5,11 @@
  * instance's own.  Only the digest of a token is kept, never the token.
  * The caller re-checks the validity window on every hit.
  *
+ * Entries are found by a hint, a SipHash of the same under two random
+ * keys of the process's, and told apart by the digest (BLAKE2b): the hint
+ * alone answers kms_cache_maybe(), the I/O thread's question, for a fifth
+ * of the digest's cost, and cannot vouch for a token.
+ *
  * A token being checked with KMS is a flight: requests that bring the same
  * token meanwhile wait for its answer instead of asking KMS again, so a
  * burst of requests with a new token costs one KMS call, not one each.
@@ -21,6 +26,7 @@
 #define DIGEST	32
 
 struct entry {
+	uint64_t		 hint;		/* picks the bucket */
 	uint8_t			 digest[DIGEST];
 	struct kms_window	 window;
 	const struct kms_key	*key;
@@ -46,6 +52,8 @@ struct kms_cache {
 	struct entry	*entries, *newest, *oldest;
 	struct entry	**buckets;
 	size_t		 size, nbuckets, used;
+	uint8_t		 hint_token[crypto_shorthash_KEYBYTES];
+	uint8_t		 hint_name[crypto_shorthash_KEYBYTES];
 };
 
 struct kms_cache *
@@ -63,6 +71,8 @@ kms_cache_new(size_t size)
 		kms_cache_free(c);
 		return NULL;
 	}
+	crypto_shorthash_keygen(c->hint_token);
+	crypto_shorthash_keygen(c->hint_name);
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->landed, NULL);
 	return c;
@@ -98,21 +108,52 @@ kms_cache_digest(const char *token, const struct kms_username *u,
 	crypto_generichash_final(&st, digest, DIGEST);
 }
 
-static size_t
-kms_cache_bucket(const struct kms_cache *c, const uint8_t *digest)
+/* Where (TOKEN, U) would be: a keyed hash, not a proof. */
+static uint64_t
+kms_cache_hint(const struct kms_cache *c, const char *token,
+    const struct kms_username *u)
 {
-	uint64_t h;
+	uint8_t name[KMS_FROM_MAX + 2], h1[8], h2[8];
+	size_t len = strlen(u->from);
+	uint64_t a, b;
 
-	memcpy(&h, digest, sizeof(h));
-	return (size_t)(h % c->nbuckets);
+	memcpy(name, u->from, len);
+	name[len] = (uint8_t)u->type;
+	crypto_shorthash(h1, (const uint8_t *)token, strlen(token),
+	    c->hint_token);
+	crypto_shorthash(h2, name, len + 1, c->hint_name);
+	memcpy(&a, h1, sizeof(a));
+	memcpy(&b, h2, sizeof(b));
+	return a ^ b;
+}
+
+static struct entry **
+kms_cache_bucket(const struct kms_cache *c, uint64_t hint)
+{
+	return &c->buckets[hint % c->nbuckets];
+}
+
+/* What an entry is known by. */
+struct kms_id {
+	uint64_t	 hint;
+	uint8_t		 digest[DIGEST];
+};
+
+static void
+kms_cache_id(const struct kms_cache *c, const char *token,
+    const struct kms_username *u, struct kms_id *id)
+{
+	id->hint = kms_cache_hint(c, token, u);
+	kms_cache_digest(token, u, id->digest);
 }
 
 static struct entry *
-kms_cache_find(struct kms_cache *c, const uint8_t *digest)
+kms_cache_find(struct kms_cache *c, const struct kms_id *id)
 {
-	struct entry *e = c->buckets[kms_cache_bucket(c, digest)];
+	struct entry *e = *kms_cache_bucket(c, id->hint);
 
-	while (e != NULL && memcmp(e->digest, digest, DIGEST) != 0)
+	while (e != NULL && (e->hint != id->hint ||
+	    memcmp(e->digest, id->digest, DIGEST) != 0))
 		e = e->chain;
 	return e;
 }
@@ -143,13 +184,13 @@ kms_cache_push(struct kms_cache *c, struct entry *e)
 		c->oldest = e;
 }
 
-/* Locked: the entry for DIGEST into *W and *KEY, made the newest; 0 when
+/* Locked: the entry for ID into *W and *KEY, made the newest; 0 when
  * there is none. */
 static int
-kms_cache_take(struct kms_cache *c, const uint8_t *digest,
+kms_cache_take(struct kms_cache *c, const struct kms_id *id,
     struct kms_window *w, const struct kms_key **key)
 {
-	struct entry *e = kms_cache_find(c, digest);
+	struct entry *e = kms_cache_find(c, id);
 
 	if (e == NULL)
 		return 0;
@@ -165,21 +206,36 @@ kms_cache_get(struct kms_cache *c, const char *token,
     const struct kms_username *u, struct kms_window *w,
     const struct kms_key **key)
 {
-	uint8_t digest[DIGEST];
+	struct kms_id id;
 	int hit;
 
-	kms_cache_digest(token, u, digest);
+	kms_cache_id(c, token, u, &id);
 	pthread_mutex_lock(&c->lock);
-	hit = kms_cache_take(c, digest, w, key);
+	hit = kms_cache_take(c, &id, w, key);
 	pthread_mutex_unlock(&c->lock);
 	return hit;
+}
+
+int
+kms_cache_maybe(struct kms_cache *c, const char *token,
+    const struct kms_username *u)
+{
+	uint64_t hint = kms_cache_hint(c, token, u);
+	const struct entry *e;
+
+	pthread_mutex_lock(&c->lock);
+	for (e = *kms_cache_bucket(c, hint); e != NULL && e->hint != hint;
+	    e = e->chain)
+		;
+	pthread_mutex_unlock(&c->lock);
+	return e != NULL;
 }
 
 /* Take E out of its hash bucket. */
 static void
 kms_cache_unhash(struct kms_cache *c, struct entry *e)
 {
-	struct entry **p = &c->buckets[kms_cache_bucket(c, e->digest)];
+	struct entry **p = kms_cache_bucket(c, e->hint);
 
 	while (*p != NULL && *p != e)
 		p = &(*p)->chain;
@@ -193,13 +249,12 @@ kms_cache_put(struct kms_cache *c, const char *token,
     const struct kms_username *u, const struct kms_window *w,
     const struct kms_key *key)
 {
-	uint8_t digest[DIGEST];
-	struct entry *e;
-	size_t b;
+	struct entry *e, **b;
+	struct kms_id id;
 
-	kms_cache_digest(token, u, digest);
+	kms_cache_id(c, token, u, &id);
 	pthread_mutex_lock(&c->lock);
-	if ((e = kms_cache_find(c, digest)) != NULL)
+	if ((e = kms_cache_find(c, &id)) != NULL)
 		kms_cache_unlink(c, e);		/* refreshed in place */
 	else {
 		if (c->used < c->size)
@@ -209,10 +264,11 @@ kms_cache_put(struct kms_cache *c, const char *token,
 			kms_cache_unlink(c, e);
 			kms_cache_unhash(c, e);
 		}
-		memcpy(e->digest, digest, DIGEST);
-		b = kms_cache_bucket(c, digest);
-		e->chain = c->buckets[b];
-		c->buckets[b] = e;
+		e->hint = id.hint;
+		memcpy(e->digest, id.digest, DIGEST);
+		b = kms_cache_bucket(c, id.hint);
+		e->chain = *b;
+		*b = e;
 	}
 	e->window = *w;
 	e->key = key;
@@ -245,22 +301,22 @@ kms_cache_lookup(struct kms_cache *c, const char *token,
     struct coffer_error *err)
 {
 	enum kms_lookup how = KMS_LEAD;
-	uint8_t digest[DIGEST];
 	struct kms_flight *f;
+	struct kms_id id;
 
 	*f_r = NULL;
-	kms_cache_digest(token, u, digest);
+	kms_cache_id(c, token, u, &id);
 	pthread_mutex_lock(&c->lock);
-	if (kms_cache_take(c, digest, w, key)) {
+	if (kms_cache_take(c, &id, w, key)) {
 		how = KMS_HIT;
 	} else {
-		for (f = c->flights; f != NULL && memcmp(f->digest, digest,
+		for (f = c->flights; f != NULL && memcmp(f->digest, id.digest,
 		    DIGEST) != 0; f = f->next)
 			;
 		if (f != NULL)
 			how = kms_cache_wait(c, f, w, key, rc, err);
 		else if ((f = calloc(1, sizeof(*f))) != NULL) {
-			memcpy(f->digest, digest, DIGEST);
+			memcpy(f->digest, id.digest, DIGEST);
 			f->next = c->flights;
 			c->flights = f;
 			*f_r = f;	/* without memory: lead, alone */

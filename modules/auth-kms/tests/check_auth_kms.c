@@ -118,10 +118,17 @@ START_TEST(test_cache_lru)
 	/* Same token, other name or type: a different entry. */
 	ck_assert(!kms_cache_get(c, "tokenA", &b, &got, &key));
 	ck_assert(!kms_cache_get(c, "tokenA", &ua, &got, &key));
+	/* The hint answers_now() asks says the same. */
+	ck_assert(kms_cache_maybe(c, "tokenA", &a));
+	ck_assert(!kms_cache_maybe(c, "tokenA", &b));
+	ck_assert(!kms_cache_maybe(c, "tokenA", &ua));
+	ck_assert(!kms_cache_maybe(c, "tokenB", &a));
 	kms_cache_put(c, "tokenB", &b, &w, &k2);
 	ck_assert(kms_cache_get(c, "tokenA", &a, &got, &key)); /* A newest */
 	kms_cache_put(c, "tokenC", &a, &w, &k2);	/* evicts B */
 	ck_assert(!kms_cache_get(c, "tokenB", &b, &got, &key));
+	ck_assert(!kms_cache_maybe(c, "tokenB", &b));
+	ck_assert(kms_cache_maybe(c, "tokenC", &a));
 	ck_assert(kms_cache_get(c, "tokenA", &a, &got, &key));
 	ck_assert(kms_cache_get(c, "tokenC", &a, &got, &key));
 	/* Many more than fit: still two, still consistent. */
@@ -134,6 +141,8 @@ START_TEST(test_cache_lru)
 	}
 	ck_assert(kms_cache_get(c, "t998", &a, &got, &key));
 	ck_assert(!kms_cache_get(c, "t997", &a, &got, &key));
+	ck_assert(kms_cache_maybe(c, "t999", &a));
+	ck_assert(!kms_cache_maybe(c, "t997", &a));
 	kms_cache_free(c);
 }
 END_TEST
