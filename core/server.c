@@ -223,10 +223,15 @@ server_job_reads(const struct server *s, struct job *job)
 /* Take the reads out of *LIST (linked by next, order kept; *N jobs, less
  * the reads after): returned. */
 static struct job *
-server_take_reads(const struct server *s, struct job **list, size_t *n)
+server_take_reads(struct server *s, struct job **list, size_t *n)
 {
 	struct job *reads = NULL, **rtail = &reads, **at = list, *job;
+	int ask = s->inline_reads == MODULES_READS_ASK;
 
+	/* answers_now() is a call on the instance: never during its
+	 * reload() (module.h). */
+	if (ask)
+		pthread_rwlock_rdlock(&s->reload_lock);
 	while ((job = *at) != NULL) {
 		if (server_job_reads(s, job)) {
 			*at = job->next;
@@ -238,6 +243,8 @@ server_take_reads(const struct server *s, struct job **list, size_t *n)
 			at = &job->next;
 		}
 	}
+	if (ask)
+		pthread_rwlock_unlock(&s->reload_lock);
 	return reads;
 }
 
