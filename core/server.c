@@ -34,6 +34,9 @@
 
 #define SERVER_BATCH	256	/* messages moved per socket per wakeup */
 #define SERVER_LINGER	2000	/* ms to flush replies at shutdown */
+#define SERVER_READ_MAX	16384	/* bytes: a larger request (a write of a
+				 * big value, say) goes to a worker
+				 * undecoded, not to hold this thread */
 
 struct server {
 	void		*ctx;
@@ -195,7 +198,8 @@ server_read_one(struct server *s)
 /* Does JOB change nothing, and can it run here without waiting (modules.h,
  * enum modules_reads)?  Decodes it to see (the worker or batch that runs
  * it uses what was decoded).  A request that cannot be decoded, or names
- * no operation, is answered with an error at once: as cheap as a read. */
+ * no operation, is answered with an error at once: as cheap as a read.
+ * One over SERVER_READ_MAX bytes is left to a worker, undecoded. */
 static int
 server_job_reads(const struct server *s, struct job *job)
 {
@@ -205,6 +209,8 @@ server_job_reads(const struct server *s, struct job *job)
 
 	if (job->bad_envelope)
 		return 1;
+	if (zmq_msg_size(&job->body) > SERVER_READ_MAX)
+		return 0;
 	if (request_decode(&job->req, zmq_msg_data(&job->body),
 	    zmq_msg_size(&job->body), &s->handler.limits, msg) != ERR_NONE) {
 		request_free(&job->req);	/* decoded again, for the error */

@@ -703,6 +703,24 @@ class ReadsBesideWrites(Base):
         got = self.ok(self.client(), "secret.get", name="app/db")
         self.assertEqual((got["revision"], got["pairs"]), (2, {"P": "second"}))
 
+    def test_large_request_goes_to_a_worker(self):
+        """A request over 16 KB (a big write, usually) is left to a worker
+        undecoded, even a read: it waits for the one the write holds."""
+        self.slow_disk()
+        writer = self.client()
+        writer.request("secret.update", {"name": "app/db",
+                                         "pairs": {"P": "second"}})
+        time.sleep(0.3)
+        big = self.client()
+        start = time.time()
+        big.send_frames([json.dumps({
+            "v": 1, "id": 1, "op": "secret.get",
+            "args": {"name": "app/db"}}).encode() + b" " * 17000])
+        got = big.recv(timeout=20)
+        self.assertGreater(time.time() - start, 0.8)
+        self.assertTrue(got["ok"], got)
+        self.assertTrue(writer.recv(timeout=20)["ok"])
+
     def test_inline_reads_off(self):
         """inline_reads = false: every request goes to the workers, so the
         read waits for the one worker the write holds."""
