@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <curl/curl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,12 @@ static enum coffer_rc
 kms_init(const struct coffer_host *host, struct coffer_error *err)
 {
 	(void)host;
+	/* The token cache's hint keys are random (kms_cache.c); in the
+	 * daemon libsodium is set up already, in coffer-modcheck not. */
+	if (sodium_init() < 0) {
+		K_ERR(err, "libsodium failed to initialise");
+		return COFFER_ERROR;
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		K_ERR(err, "libcurl failed to initialise");
 		return COFFER_ERROR;
