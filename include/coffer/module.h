@@ -32,8 +32,9 @@
  * Lifecycle.  For each module file: init() once, single-threaded, after
  * dlopen.  For each config entry that names the module: open() once,
  * single-threaded, creating an instance from the entry's settings.  Then the
- * operations, called concurrently from the daemon's worker threads with the
- * same instance: every operation must be thread-safe.  reload() on SIGHUP,
+ * operations, called concurrently from the daemon's worker threads (and its
+ * I/O thread, see COFFER_MODULE_LOCAL_READS) with the same instance: every
+ * operation must be thread-safe.  reload() on SIGHUP,
  * never concurrently with another call on that instance.  At shutdown,
  * close() for each instance, then fini(), in the reverse order of opening,
  * then dlclose().  A module never calls exit(), never installs signal
