@@ -375,6 +375,13 @@ server_loop(struct server *s)
 	return 0;
 }
 
+/* Does this thread run requests itself (its batch is in use)? */
+static int
+server_runs_here(const struct server *s)
+{
+	return s->inline_run || s->inline_reads != MODULES_READS_WAIT;
+}
+
 static int
 server_signalfd(void)
 {
@@ -413,7 +420,7 @@ server_start(struct server *s, const struct conf *c)
 	s->inline_run = c->workers == 0;
 	s->inline_reads = !s->inline_run && c->inline_reads ?
 	    modules_reads(s->mods) : MODULES_READS_WAIT;
-	if (s->inline_run || s->inline_reads != MODULES_READS_WAIT)
+	if (server_runs_here(s))
 		batch_init(&s->batch, &s->handler, &s->reload_lock);
 	if (s->inline_run)
 		return 0;
@@ -427,7 +434,7 @@ server_stop(struct server *s)
 	reload_stop(&s->reloader);
 	if (s->workers.threads != NULL)
 		workers_stop(&s->workers);
-	if (s->inline_run || s->inline_reads != MODULES_READS_WAIT)
+	if (server_runs_here(s))
 		batch_free(&s->batch);
 	if (s->router != NULL)
 		zmq_close(s->router);
